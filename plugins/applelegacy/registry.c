@@ -1,0 +1,165 @@
+/* registry.c
+ * Builds the per-transport port index of the Apple port registry.
+ *
+ * The index is two arrays of 65536 uint16_t (256 KiB in all) holding
+ * "group number + 1" for every port, 0 for none, so a lookup is one load.
+ * It is built once at start-up and again only when the scope preference or
+ * the user table changes.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PORT_SPACE 65536u
+
+struct al_registry {
+    uint16_t index[AL_TRANSPORT_COUNT][PORT_SPACE];
+    al_group_t *groups;
+    const al_row_t **members;
+    size_t n_groups;
+    size_t n_rows;
+};
+
+typedef struct {
+    const al_row_t *row;
+    size_t order; /* position in the input, for a stable order */
+    bool user;    /* from the user rows */
+} entry_t;
+
+static bool same_range(const al_row_t *a, const al_row_t *b)
+{
+    return a->transport == b->transport && a->port_lo == b->port_lo && a->port_hi == b->port_hi;
+}
+
+/* Paint order: per transport, widest first, built-in before user rows (so a
+ * later, narrower or user row overwrites), then by range, then input order so
+ * that identical ranges are adjacent and keep their file order. */
+static int paint_order(const void *pa, const void *pb)
+{
+    const entry_t *a = pa, *b = pb;
+    unsigned wa = al_row_width(a->row), wb = al_row_width(b->row);
+    if (a->row->transport != b->row->transport)
+        return a->row->transport < b->row->transport ? -1 : 1;
+    if (wa != wb)
+        return wa > wb ? -1 : 1;
+    if (a->user != b->user)
+        return a->user ? 1 : -1;
+    if (a->row->port_lo != b->row->port_lo)
+        return a->row->port_lo < b->row->port_lo ? -1 : 1;
+    if (a->order != b->order)
+        return a->order < b->order ? -1 : 1;
+    return 0;
+}
+
+static bool overridden(const al_row_t *row, const al_row_t *user, size_t n_user)
+{
+    for (size_t i = 0; i < n_user; i++) {
+        if (same_range(row, &user[i]))
+            return true;
+    }
+    return false;
+}
+
+al_registry_t *al_registry_new(const al_row_t *builtin, size_t n_builtin, const al_row_t *user,
+                               size_t n_user, al_row_filter_t keep, const void *keep_data)
+{
+    al_registry_t *reg = calloc(1, sizeof(*reg));
+    entry_t *entries = calloc(n_builtin + n_user + 1, sizeof(*entries));
+    if (!reg || !entries) {
+        free(reg);
+        free(entries);
+        return NULL;
+    }
+
+    size_t n = 0;
+    for (size_t i = 0; i < n_builtin + n_user; i++) {
+        const al_row_t *row = i < n_builtin ? &builtin[i] : &user[i - n_builtin];
+        if (i < n_builtin && overridden(row, user, n_user))
+            continue;
+        if (keep && !keep(row, keep_data))
+            continue;
+        entries[n].row = row;
+        entries[n].order = i;
+        entries[n].user = i >= n_builtin;
+        n++;
+    }
+    qsort(entries, n, sizeof(*entries), paint_order);
+
+    reg->members = calloc(n + 1, sizeof(*reg->members));
+    reg->groups = calloc(n + 1, sizeof(*reg->groups));
+    if (!reg->members || !reg->groups) {
+        free(entries);
+        al_registry_free(reg);
+        return NULL;
+    }
+    reg->n_rows = n;
+
+    for (size_t i = 0; i < n; i++) {
+        const al_row_t *row = entries[i].row;
+        reg->members[i] = row;
+        if (i == 0 || !same_range(row, entries[i - 1].row)) {
+            reg->groups[reg->n_groups].rows = &reg->members[i];
+            reg->groups[reg->n_groups].count = 0;
+            reg->n_groups++;
+        }
+        al_group_t *group = &reg->groups[reg->n_groups - 1];
+        group->count++;
+        if (group->count == 1 && reg->n_groups <= UINT16_MAX - 1) {
+            uint16_t id = (uint16_t)reg->n_groups; /* group number + 1 */
+            for (unsigned p = row->port_lo; p <= row->port_hi; p++)
+                reg->index[row->transport][p] = id;
+        }
+    }
+    free(entries);
+    return reg;
+}
+
+void al_registry_free(al_registry_t *reg)
+{
+    if (!reg)
+        return;
+    free(reg->groups);
+    free(reg->members);
+    free(reg);
+}
+
+const al_group_t *al_registry_lookup(const al_registry_t *reg, al_transport_t transport,
+                                     uint16_t port)
+{
+    uint16_t id = reg->index[transport][port];
+    return id ? &reg->groups[id - 1] : NULL;
+}
+
+size_t al_registry_row_count(const al_registry_t *reg)
+{
+    return reg->n_rows;
+}
+
+bool al_find_conflict(const al_row_t *rows, size_t n, al_conflict_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i + 1; j < n; j++) {
+            const al_row_t *a = &rows[i], *b = &rows[j];
+            if (a->transport != b->transport || a->port_hi < b->port_lo ||
+                b->port_hi < a->port_lo)
+                continue;
+            out->first = a;
+            out->second = b;
+            if (same_range(a, b)) {
+                if (strcmp(a->service, b->service) != 0)
+                    continue; /* one port, two services: both are shown */
+                out->reason = "duplicate row: same ports, transport and service";
+                return true;
+            }
+            if (al_row_width(a) == al_row_width(b)) {
+                out->reason = "ranges of equal width overlap, so no rule says which wins "
+                              "(nest one inside the other or make them disjoint)";
+                return true;
+            }
+        }
+    }
+    return false;
+}
