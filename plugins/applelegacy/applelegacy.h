@@ -1,0 +1,45 @@
+/* applelegacy.h
+ * What the parts of the applelegacy plugin share: the tap record, the
+ * registry in force, and the registration functions plugin.c calls.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef APPLELEGACY_APPLELEGACY_H
+#define APPLELEGACY_APPLELEGACY_H
+
+#include <epan/packet.h>
+
+#include "classify.h"
+
+#define AL_TAP_NAME "applelegacy"
+
+/* One record per annotated packet, queued on the "applelegacy" tap. */
+typedef struct {
+    const al_group_t *group;  /* in-scope rows of the service port */
+    const address *server;    /* address on the service side */
+    const address *client;
+    uint16_t service_port;
+    uint8_t transport;        /* al_transport_t */
+    unsigned warnings;        /* AL_WARN_* raised for this conversation (enabled ones) */
+    uint32_t conversation_id; /* unique per conversation within the capture */
+    bool first_in_conversation;
+    const char *expected;     /* expected protocol of the first row, "" if unknown */
+} al_tap_info_t;
+
+/* The scope in force, as text ("apple", "all", "legacy"). */
+const char *applelegacy_scope_name(void);
+
+/* The "applelegacy" protocol, registered by packet-applelegacy.c. */
+void proto_register_applelegacy(void);
+void proto_reg_handoff_applelegacy(void);
+
+/* The user table; user-table.c. */
+struct epan_uat;
+struct epan_uat *applelegacy_user_table_new(void (*changed)(void));
+const al_row_t *applelegacy_user_rows(size_t *count);
+
+/* Reports; report.c and stats-tree.c. */
+void applelegacy_register_report(void);
+void applelegacy_register_stats_tree(void);
+
+#endif /* APPLELEGACY_APPLELEGACY_H */

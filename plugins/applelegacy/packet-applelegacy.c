@@ -1,0 +1,435 @@
+/* packet-applelegacy.c
+ * Apple Legacy Port Registry: annotates every TCP/UDP packet whose service
+ * port is one Apple's software has used (data/apple-ports.csv) with what the
+ * port is: the Apple service and products, the IANA registration, whether
+ * Apple itself calls the use unregistered, whether the product is
+ * discontinued, and the protocol that should be on the wire.
+ *
+ * It is a postdissector: it never takes a port away from another dissector,
+ * it only adds a tree beside theirs. Expert Information is raised once per
+ * conversation, on its first packet, so that "-z expert" counts conversations.
+ *
+ * Sources: Apple's tables "Well known TCP and UDP ports used by Apple software
+ * products" (2010) and "TCP and UDP ports used by Apple software products"
+ * (current), and the IANA registry shipped with Wireshark; see data/README.md.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <epan/packet.h>
+#include <epan/conversation.h>
+#include <epan/expert.h>
+#include <epan/prefs.h>
+#include <epan/range.h>
+#include <epan/tap.h>
+#include <epan/dissectors/packet-tcp.h>
+
+#include "ws-compat.h"
+
+#include "applelegacy.h"
+#include "builtin-rows.h"
+
+void proto_register_applelegacy(void);
+void proto_reg_handoff_applelegacy(void);
+
+static int proto_applelegacy = -1;
+
+static int hf_port = -1;
+static int hf_transport = -1;
+static int hf_service = -1;
+static int hf_iana_name = -1;
+static int hf_iana_description = -1;
+static int hf_registration = -1;
+static int hf_unregistered_use = -1;
+static int hf_used_by = -1;
+static int hf_lifecycle = -1;
+static int hf_last_seen_in = -1;
+static int hf_expected = -1;
+static int hf_rfc = -1;
+static int hf_sources = -1;
+static int hf_note = -1;
+static int hf_service_side = -1;
+static int hf_user_row = -1;
+
+static gint ett_applelegacy = -1;
+
+static expert_field ei_unregistered_use = EI_INIT;
+static expert_field ei_registered_to_other = EI_INIT;
+static expert_field ei_abandoned = EI_INIT;
+static expert_field ei_unassigned = EI_INIT;
+
+static int applelegacy_tap = -1;
+
+/* Preferences */
+static gint pref_scope = AL_SCOPE_APPLE;
+static range_t *pref_ephemeral_ports;
+static al_pref_bool_t pref_warn_unregistered_use = TRUE;
+static al_pref_bool_t pref_warn_registered_to_other = TRUE;
+static al_pref_bool_t pref_warn_abandoned = TRUE;
+static al_pref_bool_t pref_warn_unassigned = TRUE;
+
+#define DEFAULT_EPHEMERAL_PORTS "49152-65535"
+
+static const enum_val_t scope_vals[] = {
+    {"apple", "Apple-specific: ports IANA gives to Apple, to others or to nobody, and unregistered use",
+     AL_SCOPE_APPLE},
+    {"all", "All: every row, standard services (80, 443, ...) included", AL_SCOPE_ALL},
+    {"legacy", "Legacy: legacy or discontinued uses, and unregistered use", AL_SCOPE_LEGACY},
+    {NULL, NULL, -1},
+};
+
+/* The registry in force for the current dissection session. It is rebuilt in
+ * the init routine (start of every dissection pass), so conversation data,
+ * which lives in file scope, never points into a freed registry. */
+static al_registry_t *registry;
+static al_scope_t registry_scope = AL_SCOPE_APPLE;
+static al_classify_opts_t classify_opts;
+static uint32_t conversation_counter;
+
+/* What a conversation was classified as, cached on its first packet. */
+typedef struct {
+    const al_group_t *group;
+    uint16_t service_port;
+    uint8_t evidence; /* al_side_evidence_t */
+    uint32_t first_frame;
+    uint32_t id;
+    unsigned warnings;
+    address server;
+    address client;
+} al_conv_t;
+
+static unsigned enabled_warnings(void)
+{
+    unsigned mask = 0;
+    if (pref_warn_unregistered_use)
+        mask |= AL_WARN_UNREGISTERED_USE;
+    if (pref_warn_registered_to_other)
+        mask |= AL_WARN_REGISTERED_TO_OTHER;
+    if (pref_warn_abandoned)
+        mask |= AL_WARN_ABANDONED;
+    if (pref_warn_unassigned)
+        mask |= AL_WARN_UNASSIGNED;
+    return mask;
+}
+
+const char *applelegacy_scope_name(void)
+{
+    for (const enum_val_t *v = scope_vals; v->name; v++) {
+        if (v->value == (gint)registry_scope)
+            return v->name;
+    }
+    return "apple";
+}
+
+static void applelegacy_init(void)
+{
+    size_t n_user = 0;
+    const al_row_t *user = applelegacy_user_rows(&n_user);
+
+    al_registry_free(registry);
+    registry_scope = (al_scope_t)pref_scope;
+    registry = al_registry_new(al_builtin_rows, al_builtin_rows_count, user, n_user,
+                               al_row_in_scope, &registry_scope);
+    conversation_counter = 0;
+}
+
+static void applelegacy_cleanup(void)
+{
+    al_registry_free(registry);
+    registry = NULL;
+}
+
+static bool port_is_ephemeral(uint16_t port, const void *data _U_)
+{
+    return pref_ephemeral_ports && value_is_in_range(pref_ephemeral_ports, port);
+}
+
+static const char *transport_upper(uint8_t transport)
+{
+    return transport == AL_TRANSPORT_UDP ? "UDP" : "TCP";
+}
+
+static void add_experts(packet_info *pinfo, proto_item *ti, const al_row_t *row,
+                        uint16_t port, unsigned warnings)
+{
+    const char *tr = transport_upper(row->transport);
+
+    if (warnings & AL_WARN_ABANDONED)
+        expert_add_info_format(pinfo, ti, &ei_abandoned,
+                               "Traffic on abandoned port %s %u: %s (%s) is discontinued, "
+                               "last seen in %s",
+                               tr, port, row->service, row->used_by[0] ? row->used_by : "Apple",
+                               row->last_seen_in[0] ? row->last_seen_in : "an unknown release");
+    if (warnings & AL_WARN_REGISTERED_TO_OTHER)
+        expert_add_info_format(pinfo, ti, &ei_registered_to_other,
+                               "%s %u is registered by IANA to %s%s%s%s, not to Apple's %s", tr,
+                               port, row->iana_name, row->iana_description[0] ? " (" : "",
+                               row->iana_description, row->iana_description[0] ? ")" : "",
+                               row->service);
+    if (warnings & AL_WARN_UNREGISTERED_USE)
+        expert_add_info_format(pinfo, ti, &ei_unregistered_use,
+                               "Unregistered use: Apple's own port table calls its use of %s "
+                               "%u (%s) unregistered",
+                               tr, port, row->service);
+    if (warnings & AL_WARN_UNASSIGNED)
+        expert_add_info_format(pinfo, ti, &ei_unassigned,
+                               "%s %u is not assigned by IANA; only Apple's table links it to %s",
+                               tr, port, row->service);
+}
+
+static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                         const al_row_t *row, const al_conv_t *conv, bool first)
+{
+    proto_item *ti, *pi;
+    proto_tree *st;
+
+    ti = proto_tree_add_protocol_format(tree, proto_applelegacy, tvb, 0, 0,
+                                        "Apple Legacy Port Registry: %s %u, %s (%s, %s)",
+                                        transport_upper(row->transport), conv->service_port,
+                                        row->service, al_registration_names[row->registration],
+                                        al_lifecycle_names[row->lifecycle]);
+    st = proto_item_add_subtree(ti, ett_applelegacy);
+
+#define ADD_GENERATED(expr)                                                                        \
+    do {                                                                                           \
+        pi = (expr);                                                                               \
+        proto_item_set_generated(pi);                                                              \
+    } while (0)
+    ADD_GENERATED(proto_tree_add_uint(st, hf_port, tvb, 0, 0, conv->service_port));
+    ADD_GENERATED(
+        proto_tree_add_string(st, hf_transport, tvb, 0, 0, al_transport_names[row->transport]));
+    ADD_GENERATED(proto_tree_add_string(st, hf_service, tvb, 0, 0, row->service));
+    ADD_GENERATED(proto_tree_add_string(st, hf_iana_name, tvb, 0, 0, row->iana_name));
+    ADD_GENERATED(
+        proto_tree_add_string(st, hf_iana_description, tvb, 0, 0, row->iana_description));
+    ADD_GENERATED(proto_tree_add_string(st, hf_registration, tvb, 0, 0,
+                                        al_registration_names[row->registration]));
+    ADD_GENERATED(
+        proto_tree_add_boolean(st, hf_unregistered_use, tvb, 0, 0, row->unregistered_use));
+    ADD_GENERATED(proto_tree_add_string(st, hf_used_by, tvb, 0, 0, row->used_by));
+    ADD_GENERATED(proto_tree_add_string(st, hf_lifecycle, tvb, 0, 0,
+                                        al_lifecycle_names[row->lifecycle]));
+    ADD_GENERATED(proto_tree_add_string(st, hf_last_seen_in, tvb, 0, 0, row->last_seen_in));
+    ADD_GENERATED(proto_tree_add_string(st, hf_expected, tvb, 0, 0, row->expected));
+    ADD_GENERATED(proto_tree_add_string(st, hf_rfc, tvb, 0, 0, row->rfc));
+    ADD_GENERATED(proto_tree_add_string(st, hf_sources, tvb, 0, 0, row->sources));
+    if (row->note[0])
+        ADD_GENERATED(proto_tree_add_string(st, hf_note, tvb, 0, 0, row->note));
+    ADD_GENERATED(proto_tree_add_string(st, hf_service_side, tvb, 0, 0,
+                                        al_side_evidence_names[conv->evidence]));
+    if (row->user_row)
+        ADD_GENERATED(proto_tree_add_boolean(st, hf_user_row, tvb, 0, 0, TRUE));
+#undef ADD_GENERATED
+
+    if (first)
+        add_experts(pinfo, ti, row, conv->service_port,
+                    al_row_warnings(row) & enabled_warnings());
+}
+
+/* Classifies the conversation on its first annotated packet; NULL when no
+ * registry row applies. Negative answers are not cached: they cost two array
+ * loads to recompute, and caching them would allocate for every ordinary
+ * conversation. */
+static al_conv_t *conversation_verdict(packet_info *pinfo, al_transport_t transport)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
+    if (c)
+        return c;
+
+    uint16_t handshake_port = 0;
+    if (transport == AL_TRANSPORT_TCP) {
+        struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
+        handshake_port = tcpd ? tcpd->server_port : 0;
+    }
+    al_verdict_t v;
+    if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
+                     (uint16_t)pinfo->destport, handshake_port, &v))
+        return NULL;
+
+    c = wmem_new0(wmem_file_scope(), al_conv_t);
+    c->group = v.group;
+    c->service_port = v.service_port;
+    c->evidence = (uint8_t)v.evidence;
+    c->first_frame = pinfo->num;
+    c->id = ++conversation_counter;
+    copy_address_wmem(wmem_file_scope(), &c->server, v.service_is_src ? &pinfo->src : &pinfo->dst);
+    copy_address_wmem(wmem_file_scope(), &c->client, v.service_is_src ? &pinfo->dst : &pinfo->src);
+    for (unsigned i = 0; i < v.group->count; i++)
+        c->warnings |= al_row_warnings(v.group->rows[i]);
+    c->warnings &= enabled_warnings();
+    conversation_add_proto_data(conv, proto_applelegacy, c);
+    return c;
+}
+
+static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                               void *data _U_)
+{
+    al_transport_t transport;
+
+    if (pinfo->ptype == PT_TCP)
+        transport = AL_TRANSPORT_TCP;
+    else if (pinfo->ptype == PT_UDP)
+        transport = AL_TRANSPORT_UDP;
+    else
+        return 0;
+    if (!registry)
+        return 0;
+    /* The fast path for ordinary traffic: neither port is in the registry. */
+    if (!al_registry_lookup(registry, transport, (uint16_t)pinfo->srcport) &&
+        !al_registry_lookup(registry, transport, (uint16_t)pinfo->destport))
+        return 0;
+
+    al_conv_t *c = conversation_verdict(pinfo, transport);
+    if (!c)
+        return 0;
+    bool first = pinfo->num == c->first_frame;
+
+    for (unsigned i = 0; i < c->group->count; i++)
+        add_row_tree(tvb, pinfo, tree, c->group->rows[i], c, first);
+
+    if (have_tap_listener(applelegacy_tap)) {
+        al_tap_info_t *info = wmem_new0(pinfo->pool, al_tap_info_t);
+        bool server_is_src = addresses_equal(&pinfo->src, &c->server) &&
+                             pinfo->srcport == c->service_port;
+        info->group = c->group;
+        info->server = server_is_src ? &pinfo->src : &pinfo->dst;
+        info->client = server_is_src ? &pinfo->dst : &pinfo->src;
+        info->service_port = c->service_port;
+        info->transport = (uint8_t)transport;
+        info->warnings = c->warnings;
+        info->conversation_id = c->id;
+        info->first_in_conversation = first;
+        info->expected = c->group->rows[0]->expected;
+        tap_queue_packet(applelegacy_tap, pinfo, info);
+    }
+    return tvb_captured_length(tvb);
+}
+
+static void applelegacy_prefs_changed(void)
+{
+    /* The new scope and user rows take effect at the next dissection pass
+     * (applelegacy_init), which Wireshark starts after a change. */
+}
+
+void proto_register_applelegacy(void)
+{
+    static hf_register_info hf[] = {
+        {&hf_port,
+         {"Service port", "applelegacy.port", FT_UINT16, BASE_DEC, NULL, 0x0,
+          "The port of the service side of the conversation", HFILL}},
+        {&hf_transport,
+         {"Transport", "applelegacy.transport", FT_STRING, BASE_NONE, NULL, 0x0, "tcp or udp",
+          HFILL}},
+        {&hf_service,
+         {"Apple service", "applelegacy.service", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Apple's name for the service on this port", HFILL}},
+        {&hf_iana_name,
+         {"IANA name", "applelegacy.iana_name", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The IANA service keyword for this port and transport; empty when unassigned", HFILL}},
+        {&hf_iana_description,
+         {"IANA description", "applelegacy.iana_description", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_registration,
+         {"IANA registration", "applelegacy.registration", FT_STRING, BASE_NONE, NULL, 0x0,
+          "apple, standard, other, unassigned or mixed (a range)", HFILL}},
+        {&hf_unregistered_use,
+         {"Unregistered use", "applelegacy.unregistered_use", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "Apple's own table calls this use unregistered", HFILL}},
+        {&hf_used_by,
+         {"Used by", "applelegacy.used_by", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Apple products and features that use the port", HFILL}},
+        {&hf_lifecycle,
+         {"Lifecycle", "applelegacy.lifecycle", FT_STRING, BASE_NONE, NULL, 0x0,
+          "current, legacy or discontinued", HFILL}},
+        {&hf_last_seen_in,
+         {"Last seen in", "applelegacy.last_seen_in", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The last release with this use, where a source states it", HFILL}},
+        {&hf_expected,
+         {"Expected protocol", "applelegacy.expected", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Display-filter name of the protocol that should be on the wire; empty when unknown",
+          HFILL}},
+        {&hf_rfc,
+         {"RFC", "applelegacy.rfc", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_sources,
+         {"Sources", "applelegacy.sources", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The documents that state this row (see data/README.md)", HFILL}},
+        {&hf_note,
+         {"Note", "applelegacy.note", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_service_side,
+         {"Service side found by", "applelegacy.service_side", FT_STRING, BASE_NONE, NULL, 0x0,
+          "handshake (the SYN's destination) or port rule (no handshake seen)", HFILL}},
+        {&hf_user_row,
+         {"From the user table", "applelegacy.user_row", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "The row comes from the user table, not from the built-in data", HFILL}},
+    };
+    static gint *ett[] = {&ett_applelegacy};
+    static ei_register_info ei[] = {
+        {&ei_unregistered_use,
+         {"applelegacy.expert.unregistered_use", PI_ASSUMPTION, PI_WARN,
+          "Apple's own table calls this use of the port unregistered", EXPFILL}},
+        {&ei_registered_to_other,
+         {"applelegacy.expert.registered_to_other", PI_ASSUMPTION, PI_WARN,
+          "IANA registers this port to another service", EXPFILL}},
+        {&ei_abandoned,
+         {"applelegacy.expert.abandoned", PI_DEPRECATED, PI_WARN,
+          "Traffic on a port whose Apple service is discontinued", EXPFILL}},
+        {&ei_unassigned,
+         {"applelegacy.expert.unassigned", PI_ASSUMPTION, PI_NOTE,
+          "IANA assigns this port to nobody", EXPFILL}},
+    };
+    module_t *module;
+    expert_module_t *expert;
+
+    proto_applelegacy =
+        proto_register_protocol("Apple Legacy Port Registry", "AppleLegacy", "applelegacy");
+    proto_register_field_array(proto_applelegacy, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert = expert_register_protocol(proto_applelegacy);
+    expert_register_field_array(expert, ei, array_length(ei));
+
+    module = prefs_register_protocol(proto_applelegacy, applelegacy_prefs_changed);
+    prefs_register_enum_preference(
+        module, "scope", "Ports to annotate",
+        "apple: ports IANA gives to Apple, to another service or to nobody, and Apple's "
+        "unregistered uses (default); all: every row, standard services such as 80 and 443 "
+        "too; legacy: only legacy or discontinued uses, and unregistered use",
+        &pref_scope, scope_vals, FALSE);
+    range_convert_str(wmem_epan_scope(), &pref_ephemeral_ports, DEFAULT_EPHEMERAL_PORTS, 65535);
+    prefs_register_range_preference(
+        module, "ephemeral_ports", "Client (ephemeral) ports",
+        "Ports that clients pick for themselves. When no TCP handshake shows which side is "
+        "the server, a port in this range is never taken for a service port",
+        &pref_ephemeral_ports, 65535);
+    prefs_register_bool_preference(module, "warn_unregistered_use",
+                                   "Warn about unregistered use",
+                                   "Expert warning where Apple's own table calls the use of "
+                                   "the port unregistered",
+                                   &pref_warn_unregistered_use);
+    prefs_register_bool_preference(module, "warn_registered_to_other",
+                                   "Warn about ports registered to another service",
+                                   "Expert warning where IANA registers the port to a service "
+                                   "other than Apple's",
+                                   &pref_warn_registered_to_other);
+    prefs_register_bool_preference(module, "warn_abandoned", "Warn about abandoned ports",
+                                   "Expert warning on traffic to a port whose Apple product is "
+                                   "discontinued",
+                                   &pref_warn_abandoned);
+    prefs_register_bool_preference(module, "warn_unassigned", "Note unassigned ports",
+                                   "Expert note where IANA assigns the port to nobody",
+                                   &pref_warn_unassigned);
+    prefs_register_uat_preference(module, "user_ports", "User port rows",
+                                  "Rows added to or overriding the built-in Apple port table",
+                                  applelegacy_user_table_new(applelegacy_prefs_changed));
+
+    classify_opts.is_ephemeral = port_is_ephemeral;
+    classify_opts.data = NULL;
+
+    register_init_routine(applelegacy_init);
+    register_cleanup_routine(applelegacy_cleanup);
+    register_postdissector(create_dissector_handle(dissect_applelegacy, proto_applelegacy));
+    applelegacy_tap = register_tap(AL_TAP_NAME);
+}
+
+void proto_reg_handoff_applelegacy(void)
+{
+}
