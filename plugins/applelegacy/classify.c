@@ -79,20 +79,65 @@ bool al_classify(const al_registry_t *reg, const al_classify_opts_t *opts,
     return true;
 }
 
-unsigned al_row_warnings(const al_row_t *row)
+static unsigned rows_warnings(const al_row_t *const *rows, unsigned count)
 {
     unsigned w = 0;
-    if (al_row_is_range(row))
-        return 0;
-    if (row->unregistered_use)
-        w |= AL_WARN_UNREGISTERED_USE;
-    if (row->registration == AL_REG_OTHER)
-        w |= AL_WARN_REGISTERED_TO_OTHER;
-    if (row->registration == AL_REG_UNASSIGNED)
-        w |= AL_WARN_UNASSIGNED;
-    if (row->lifecycle == AL_LC_DISCONTINUED)
+    bool all_discontinued = count > 0, regular = false;
+    for (unsigned i = 0; i < count; i++) {
+        const al_row_t *row = rows[i];
+        if (al_row_is_range(row))
+            return 0;
+        if (row->lifecycle == AL_LC_CURRENT && !row->unregistered_use)
+            regular = true;
+        if (row->unregistered_use)
+            w |= AL_WARN_UNREGISTERED_USE;
+        if (row->registration == AL_REG_OTHER)
+            w |= AL_WARN_REGISTERED_TO_OTHER;
+        if (row->registration == AL_REG_UNASSIGNED)
+            w |= AL_WARN_UNASSIGNED;
+        if (row->lifecycle != AL_LC_DISCONTINUED)
+            all_discontinued = false;
+    }
+    if (regular)
+        w &= ~(unsigned)(AL_WARN_REGISTERED_TO_OTHER | AL_WARN_UNASSIGNED);
+    if (all_discontinued)
         w |= AL_WARN_ABANDONED;
     return w;
+}
+
+unsigned al_group_warnings(const al_group_t *group)
+{
+    return rows_warnings(group->rows, group->count);
+}
+
+unsigned al_row_warnings(const al_row_t *row)
+{
+    return rows_warnings(&row, 1);
+}
+
+static bool row_has(const al_row_t *row, unsigned warning)
+{
+    switch (warning) {
+    case AL_WARN_ABANDONED:
+        return row->lifecycle == AL_LC_DISCONTINUED;
+    case AL_WARN_REGISTERED_TO_OTHER:
+        return row->registration == AL_REG_OTHER;
+    case AL_WARN_UNASSIGNED:
+        return row->registration == AL_REG_UNASSIGNED;
+    case AL_WARN_UNREGISTERED_USE:
+        return row->unregistered_use;
+    default:
+        return false;
+    }
+}
+
+const al_row_t *al_group_warning_row(const al_group_t *group, unsigned warning)
+{
+    for (unsigned i = 0; i < group->count; i++) {
+        if (row_has(group->rows[i], warning))
+            return group->rows[i];
+    }
+    return group->rows[0];
 }
 
 unsigned al_warning_weight(unsigned w)

@@ -68,9 +68,20 @@ enum {
     AL_WARN_PROTOCOL_MISMATCH = 1u << 4,   /* payload is not the expected protocol */
 };
 
-/* The warnings a row raises. Range rows raise none: Apple names a range, not a
- * port, and each range holds other services' ports too. */
+/* The warnings a port raises, from the rows of its group (a port used by
+ * several services has several rows):
+ *  - unregistered_use where a row says Apple calls the use unregistered;
+ *  - registered_to_other / unassigned from the port's IANA status, unless a
+ *    current, documented (not "unregistered") Apple service uses the port:
+ *    APNS on 5223 is annotated quietly, though IANA gives 5223 to hpvirtgrp;
+ *  - abandoned only when every service on the port is discontinued.
+ * Range rows raise none: Apple names a range, not a port, and each range
+ * holds other services' ports too. */
+unsigned al_group_warnings(const al_group_t *group);
 unsigned al_row_warnings(const al_row_t *row);
+
+/* The row a warning is about: the first row of the group that raises it. */
+const al_row_t *al_group_warning_row(const al_group_t *group, unsigned warning);
 
 /* Larger is more concerning; used to sort reports. */
 unsigned al_warning_weight(unsigned warnings);

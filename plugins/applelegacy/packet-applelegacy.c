@@ -148,32 +148,44 @@ static const char *transport_upper(uint8_t transport)
     return transport == AL_TRANSPORT_UDP ? "UDP" : "TCP";
 }
 
-static void add_experts(packet_info *pinfo, proto_item *ti, const al_row_t *row,
-                        uint16_t port, unsigned warnings)
+/* Once per conversation, on its first packet, attached to the first row. */
+static void add_experts(packet_info *pinfo, proto_item *ti, const al_conv_t *conv)
 {
-    const char *tr = transport_upper(row->transport);
+    const al_group_t *g = conv->group;
+    unsigned w = conv->warnings;
+    const al_row_t *row;
+    const char *tr = transport_upper(g->rows[0]->transport);
+    uint16_t port = conv->service_port;
 
-    if (warnings & AL_WARN_ABANDONED)
+    if (w & AL_WARN_ABANDONED) {
+        row = al_group_warning_row(g, AL_WARN_ABANDONED);
         expert_add_info_format(pinfo, ti, &ei_abandoned,
-                               "Traffic on abandoned port %s %u: %s (%s) is discontinued, "
-                               "last seen in %s",
-                               tr, port, row->service, row->used_by[0] ? row->used_by : "Apple",
-                               row->last_seen_in[0] ? row->last_seen_in : "an unknown release");
-    if (warnings & AL_WARN_REGISTERED_TO_OTHER)
+                               "Traffic on abandoned port %s %u: %s is discontinued, %s%s", tr,
+                               port, row->service,
+                               row->last_seen_in[0] ? "last seen in " : "last release unknown",
+                               row->last_seen_in);
+    }
+    if (w & AL_WARN_REGISTERED_TO_OTHER) {
+        row = al_group_warning_row(g, AL_WARN_REGISTERED_TO_OTHER);
         expert_add_info_format(pinfo, ti, &ei_registered_to_other,
                                "%s %u is registered by IANA to %s%s%s%s, not to Apple's %s", tr,
                                port, row->iana_name, row->iana_description[0] ? " (" : "",
                                row->iana_description, row->iana_description[0] ? ")" : "",
                                row->service);
-    if (warnings & AL_WARN_UNREGISTERED_USE)
+    }
+    if (w & AL_WARN_UNREGISTERED_USE) {
+        row = al_group_warning_row(g, AL_WARN_UNREGISTERED_USE);
         expert_add_info_format(pinfo, ti, &ei_unregistered_use,
                                "Unregistered use: Apple's own port table calls its use of %s "
                                "%u (%s) unregistered",
                                tr, port, row->service);
-    if (warnings & AL_WARN_UNASSIGNED)
+    }
+    if (w & AL_WARN_UNASSIGNED) {
+        row = al_group_warning_row(g, AL_WARN_UNASSIGNED);
         expert_add_info_format(pinfo, ti, &ei_unassigned,
                                "%s %u is not assigned by IANA; only Apple's table links it to %s",
                                tr, port, row->service);
+    }
 }
 
 static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -220,9 +232,8 @@ static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         ADD_GENERATED(proto_tree_add_boolean(st, hf_user_row, tvb, 0, 0, TRUE));
 #undef ADD_GENERATED
 
-    if (first)
-        add_experts(pinfo, ti, row, conv->service_port,
-                    al_row_warnings(row) & enabled_warnings());
+    if (first && row == conv->group->rows[0])
+        add_experts(pinfo, ti, conv);
 }
 
 /* Classifies the conversation on its first annotated packet; NULL when no
@@ -254,9 +265,7 @@ static al_conv_t *conversation_verdict(packet_info *pinfo, al_transport_t transp
     c->id = ++conversation_counter;
     copy_address_wmem(wmem_file_scope(), &c->server, v.service_is_src ? &pinfo->src : &pinfo->dst);
     copy_address_wmem(wmem_file_scope(), &c->client, v.service_is_src ? &pinfo->dst : &pinfo->src);
-    for (unsigned i = 0; i < v.group->count; i++)
-        c->warnings |= al_row_warnings(v.group->rows[i]);
-    c->warnings &= enabled_warnings();
+    c->warnings = al_group_warnings(v.group) & enabled_warnings();
     conversation_add_proto_data(conv, proto_applelegacy, c);
     return c;
 }

@@ -107,7 +107,8 @@ static void test_scope(void)
     /* AirPort Admin: legacy, unregistered */
     g_assert_true(al_row_in_scope(by_name[9], &legacy));
     /* mixed ranges are only in "all" (or legacy when not current) */
-    g_assert_false(al_row_in_scope(by_name[10], &apple));
+    g_assert_cmpstr(by_name[13]->service, ==, "Web service");
+    g_assert_false(al_row_in_scope(by_name[13], &apple));
     g_assert_true(al_row_in_scope(by_name[4], &legacy));
     /* a NULL scope is the default, apple */
     g_assert_true(al_row_in_scope(by_name[6], NULL));
@@ -135,7 +136,20 @@ static void test_warnings(void)
                      AL_WARN_UNREGISTERED_USE | AL_WARN_REGISTERED_TO_OTHER);
     /* ranges raise nothing, even discontinued or unassigned ones */
     g_assert_cmpuint(al_row_warnings(&fixture_rows[4]), ==, 0);
-    g_assert_cmpuint(al_row_warnings(&fixture_rows[13]), ==, 0);
+    g_assert_cmpuint(al_row_warnings(&fixture_rows[16]), ==, 0); /* Xsan */
+    /* a current, documented service on a port IANA gives to others: quiet */
+    g_assert_cmpstr(fixture_rows[12].service, ==, "Classroom");
+    g_assert_cmpuint(al_row_warnings(&fixture_rows[12]), ==, 0);
+    /* groups: a port is abandoned only when every service on it is gone, and
+     * a current documented service silences the IANA warnings */
+    const al_group_t *apns = al_registry_lookup(reg, T, 5223);
+    g_assert_cmpuint(apns->count, ==, 2);
+    g_assert_cmpuint(al_group_warnings(apns), ==, 0);
+    g_assert_cmpuint(al_row_warnings(apns->rows[0]), ==,
+                     AL_WARN_REGISTERED_TO_OTHER | AL_WARN_ABANDONED);
+    const al_group_t *ike = al_registry_lookup(reg, U, 500);
+    g_assert_cmpuint(al_group_warnings(ike), ==, 0);
+    g_assert_true(al_group_warning_row(apns, AL_WARN_ABANDONED) == apns->rows[0]);
     /* report order */
     g_assert_cmpuint(al_warning_weight(AL_WARN_PROTOCOL_MISMATCH), >,
                      al_warning_weight(AL_WARN_ABANDONED | AL_WARN_REGISTERED_TO_OTHER |

@@ -1,0 +1,153 @@
+"""Helpers for the dissection tests: build small captures packet by packet and
+run real tshark with the freshly built plugins (tools/tshark-with-plugins),
+the way Wireshark's own test/suite_dissection.py does with text2pcap.
+
+Captures are written as classic pcap with Ethernet/IPv4 frames and correct
+checksums; TCP conversations get a real handshake (SYN, SYN/ACK, ACK), data
+with consistent sequence numbers, and FIN/ACK at the end, unless asked not to.
+"""
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.environ.get("APPLELEGACY_SOURCE_DIR") or os.path.normpath(os.path.join(HERE, "..", ".."))
+BUILD = os.environ.get("APPLELEGACY_BUILD_DIR") or os.path.join(SOURCE, "build")
+TSHARK = os.path.join(SOURCE, "tools", "tshark-with-plugins")
+SHARED_CAPTURES = os.path.normpath(os.path.join(SOURCE, "..", "shared", "captures"))
+
+BASE_TIME = 1767225600  # 2026-01-01T00:00:00Z
+
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+
+
+def _checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def _ip(addr):
+    return bytes(int(x) for x in addr.split("."))
+
+
+def frame(src, dst, sport, dport, payload=b"", proto="tcp", flags=PSH | ACK, seq=0, ack=0):
+    """One Ethernet/IPv4/TCP-or-UDP frame."""
+    s, d = _ip(src), _ip(dst)
+    if proto == "tcp":
+        hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+        pseudo = s + d + struct.pack("!BBH", 0, 6, len(hdr) + len(payload))
+        csum = _checksum(pseudo + hdr + payload)
+        l4 = hdr[:16] + struct.pack("!H", csum) + hdr[18:] + payload
+        ipproto = 6
+    else:
+        length = 8 + len(payload)
+        hdr = struct.pack("!HHHH", sport, dport, length, 0)
+        pseudo = s + d + struct.pack("!BBH", 0, 17, length)
+        csum = _checksum(pseudo + hdr + payload) or 0xFFFF
+        l4 = hdr[:6] + struct.pack("!H", csum) + payload
+        ipproto = 17
+    iphdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0, 0x4000, 64, ipproto, 0, s, d)
+    iphdr = iphdr[:10] + struct.pack("!H", _checksum(iphdr)) + iphdr[12:]
+    eth = bytes.fromhex("020000000002" "020000000001") + b"\x08\x00"
+    return eth + iphdr + l4
+
+
+class Capture:
+    """Frames in time order, written as pcap."""
+
+    def __init__(self):
+        self.frames = []
+
+    def add(self, data):
+        self.frames.append(data)
+        return self
+
+    def udp(self, src, dst, sport, dport, payload):
+        return self.add(frame(src, dst, sport, dport, payload, proto="udp"))
+
+    def tcp_session(self, client, server, cport, sport, exchanges=(), handshake=True, close=True):
+        """exchanges: (from_client: bool, payload: bytes) in order."""
+        cseq, sseq = 1000, 5000
+        if handshake:
+            self.add(frame(client, server, cport, sport, flags=SYN, seq=cseq))
+            self.add(frame(server, client, sport, cport, flags=SYN | ACK, seq=sseq, ack=cseq + 1))
+            cseq, sseq = cseq + 1, sseq + 1
+            self.add(frame(client, server, cport, sport, flags=ACK, seq=cseq, ack=sseq))
+        for from_client, payload in exchanges:
+            if from_client:
+                self.add(frame(client, server, cport, sport, payload, seq=cseq, ack=sseq))
+                cseq += len(payload)
+            else:
+                self.add(frame(server, client, sport, cport, payload, seq=sseq, ack=cseq))
+                sseq += len(payload)
+        if close:
+            self.add(frame(client, server, cport, sport, flags=FIN | ACK, seq=cseq, ack=sseq))
+            self.add(frame(server, client, sport, cport, flags=FIN | ACK, seq=sseq, ack=cseq + 1))
+            self.add(frame(client, server, cport, sport, flags=ACK, seq=cseq + 1, ack=sseq + 1))
+        return self
+
+    def write(self, path):
+        with open(path, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+            for i, data in enumerate(self.frames):
+                f.write(struct.pack("<IIII", BASE_TIME + i // 100, (i % 100) * 10000, len(data), len(data)))
+                f.write(data)
+        return path
+
+
+def tshark(args, capture=None, config=None, check=True):
+    """Runs tshark with our plugins; the capture is given on standard input so
+    that the unprivileged tshark (when the tests run as root) can read it."""
+    env = dict(os.environ, APPLELEGACY_BUILD_DIR=BUILD)
+    if config:
+        env["APPLELEGACY_CONFIG_DIR"] = config
+    stdin = open(capture, "rb") if capture else subprocess.DEVNULL
+    try:
+        cmd = [TSHARK] + (["-r", "-"] if capture else []) + list(args)
+        proc = subprocess.run(cmd, stdin=stdin, capture_output=True, text=True, env=env)
+    finally:
+        if capture:
+            stdin.close()
+    if check and proc.returncode != 0:
+        raise AssertionError("tshark %s failed (%d): %s" % (" ".join(args), proc.returncode, proc.stderr))
+    return proc
+
+
+def fields(capture, names, display_filter=None, prefs=(), config=None):
+    """Rows of -T fields output, each a list of strings (frame.number first
+    if asked for)."""
+    args = ["-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"]
+    for name in names:
+        args += ["-e", name]
+    if display_filter:
+        args += ["-Y", display_filter]
+    for p in prefs:
+        args += ["-o", p]
+    out = tshark(args, capture, config=config).stdout
+    return [line.split("|") for line in out.splitlines()]
+
+
+class CaptureTestCase(unittest.TestCase):
+    """A test case with a temporary folder every user can read."""
+
+    maxDiff = None
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="applelegacy-test-")
+        os.chmod(self.tmp, 0o755)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def write(self, capture, name="test.pcap"):
+        return capture.write(self.path(name))
