@@ -42,3 +42,9 @@ void applelegacy_register_stats_tree(void)
                                "By registration, lifecycle and service",
                                0, tree_packet, tree_init, NULL);
 }
+
+void plugin_register_taps_applelegacy(void)
+{
+    applelegacy_register_report();
+    applelegacy_register_stats_tree();
+}
