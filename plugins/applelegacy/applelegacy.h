@@ -24,6 +24,7 @@ typedef struct {
     uint32_t conversation_id; /* unique per conversation within the capture */
     bool first_in_conversation;
     const char *expected;     /* expected protocol of the first row, "" if unknown */
+    const char *observed;     /* protocol seen in the payload, "unknown", or NULL before any */
 } al_tap_info_t;
 
 /* The scope in force, as text ("apple", "all", "legacy"). */
@@ -32,6 +33,10 @@ const char *applelegacy_scope_name(void);
 /* The "applelegacy" protocol, registered by packet-applelegacy.c. */
 void proto_register_applelegacy(void);
 void proto_reg_handoff_applelegacy(void);
+
+/* The port sniffer; sniffer.c. */
+void applelegacy_register_sniffer(int proto);
+void applelegacy_handoff_sniffer(void);
 
 /* The user table; user-table.c. */
 struct epan_uat;

@@ -83,6 +83,15 @@ unsigned al_row_warnings(const al_row_t *row);
 /* The row a warning is about: the first row of the group that raises it. */
 const al_row_t *al_group_warning_row(const al_group_t *group, unsigned warning);
 
+/* Whether a protocol observed in the payload agrees with the row's expected
+ * protocol. "unknown" (nothing recognised) never disagrees. An Apple protocol
+ * agrees with an empty expected (format not documented) and with the
+ * protocol it rides on (servermgrd on http or tls, netinfo on rpc). */
+bool al_protocol_compatible(const char *expected, const char *observed);
+
+/* True for the Apple protocols this project dissects (ard, acp, ...). */
+bool al_is_apple_protocol(const char *name);
+
 /* Larger is more concerning; used to sort reports. */
 unsigned al_warning_weight(unsigned warnings);
 

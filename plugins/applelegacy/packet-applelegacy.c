@@ -49,6 +49,8 @@ static int hf_sources = -1;
 static int hf_note = -1;
 static int hf_service_side = -1;
 static int hf_user_row = -1;
+static int hf_observed = -1;
+static int hf_evidence = -1;
 
 static gint ett_applelegacy = -1;
 
@@ -56,6 +58,13 @@ static expert_field ei_unregistered_use = EI_INIT;
 static expert_field ei_registered_to_other = EI_INIT;
 static expert_field ei_abandoned = EI_INIT;
 static expert_field ei_unassigned = EI_INIT;
+static expert_field ei_protocol_mismatch = EI_INIT;
+
+/* Protocol ids used to find the application layer of a frame. */
+static int proto_sniffer = -1;
+static int proto_tcp_id = -1;
+static int proto_udp_id = -1;
+static int proto_data_id = -1;
 
 static int applelegacy_tap = -1;
 
@@ -66,6 +75,7 @@ static al_pref_bool_t pref_warn_unregistered_use = TRUE;
 static al_pref_bool_t pref_warn_registered_to_other = TRUE;
 static al_pref_bool_t pref_warn_abandoned = TRUE;
 static al_pref_bool_t pref_warn_unassigned = TRUE;
+static al_pref_bool_t pref_warn_protocol_mismatch = TRUE;
 
 #define DEFAULT_EPHEMERAL_PORTS "49152-65535"
 
@@ -95,7 +105,16 @@ typedef struct {
     unsigned warnings;
     address server;
     address client;
+    /* What the payload carries: NULL until a payload is seen, then the
+     * filter name of the protocol that decoded it, or "unknown". */
+    const char *observed;
+    uint32_t payload_frame;  /* first frame with payload */
+    uint32_t observed_frame; /* frame where a protocol was recognised */
+    uint8_t payload_tries;   /* payload packets looked at while unknown */
 } al_conv_t;
+
+/* Payload packets to look at before "unknown" is final. */
+#define OBSERVE_MAX_TRIES 4
 
 static unsigned enabled_warnings(void)
 {
@@ -108,6 +127,8 @@ static unsigned enabled_warnings(void)
         mask |= AL_WARN_ABANDONED;
     if (pref_warn_unassigned)
         mask |= AL_WARN_UNASSIGNED;
+    if (pref_warn_protocol_mismatch)
+        mask |= AL_WARN_PROTOCOL_MISMATCH;
     return mask;
 }
 
@@ -188,8 +209,22 @@ static void add_experts(packet_info *pinfo, proto_item *ti, const al_conv_t *con
     }
 }
 
+/* "TCP 660 carries SSH; MacOS Server Admin (mac-srvr-admin) expected" */
+static void add_mismatch_expert(packet_info *pinfo, proto_item *ti, const al_conv_t *conv,
+                                int observed_id)
+{
+    const al_row_t *row = conv->group->rows[0];
+    const char *name = row->registration == AL_REG_APPLE ? row->iana_name : row->expected;
+    protocol_t *observed = find_protocol_by_id(observed_id);
+    expert_add_info_format(pinfo, ti, &ei_protocol_mismatch, "%s %u carries %s; %s%s%s%s expected",
+                           transport_upper(row->transport), conv->service_port,
+                           observed ? proto_get_protocol_short_name(observed) : conv->observed,
+                           row->service, name[0] ? " (" : "", name, name[0] ? ")" : "");
+}
+
 static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                         const al_row_t *row, const al_conv_t *conv, bool first)
+                         const al_row_t *row, const al_conv_t *conv, bool first,
+                         int mismatch_id)
 {
     proto_item *ti, *pi;
     proto_tree *st;
@@ -230,10 +265,66 @@ static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                         al_side_evidence_names[conv->evidence]));
     if (row->user_row)
         ADD_GENERATED(proto_tree_add_boolean(st, hf_user_row, tvb, 0, 0, TRUE));
+    bool payload = conv->payload_frame && pinfo->num >= conv->payload_frame;
+    if (payload)
+        ADD_GENERATED(proto_tree_add_string(st, hf_observed, tvb, 0, 0, conv->observed));
+    ADD_GENERATED(
+        proto_tree_add_string(st, hf_evidence, tvb, 0, 0, payload ? "payload" : "port only"));
 #undef ADD_GENERATED
 
-    if (first && row == conv->group->rows[0])
+    if (row != conv->group->rows[0])
+        return;
+    if (first)
         add_experts(pinfo, ti, conv);
+    if (mismatch_id >= 0)
+        add_mismatch_expert(pinfo, ti, conv, mismatch_id);
+}
+
+/* The protocol right above the last TCP/UDP layer of this frame (not
+ * counting the sniffer), or -1 when there is none (no payload). */
+static int application_layer(packet_info *pinfo)
+{
+    int found = -1;
+    bool next = false;
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
+        int id = GPOINTER_TO_INT(wmem_list_frame_data(f));
+        if (id == proto_tcp_id || id == proto_udp_id) {
+            next = true;
+            found = -1;
+        } else if (next && id != proto_sniffer && id != proto_applelegacy) {
+            found = id;
+            next = false;
+        }
+    }
+    return found;
+}
+
+/* Updates what the conversation's payload carries. Returns the protocol id
+ * when this frame shows a protocol that disagrees with the expected one (the
+ * mismatch is raised on that frame, once), else -1. */
+static int observe_payload(packet_info *pinfo, al_conv_t *c)
+{
+    if (c->observed_frame || c->payload_tries >= OBSERVE_MAX_TRIES ||
+        (c->payload_frame && pinfo->num <= c->payload_frame && c->observed))
+        return -1;
+    if (PINFO_FD_VISITED(pinfo))
+        return -1; /* decided on the first pass */
+    int id = application_layer(pinfo);
+    if (id < 0)
+        return -1;
+    if (!c->payload_frame)
+        c->payload_frame = pinfo->num;
+    c->payload_tries++;
+    if (id == proto_data_id) {
+        c->observed = "unknown";
+        return -1;
+    }
+    c->observed = proto_get_protocol_filter_name(id);
+    c->observed_frame = pinfo->num;
+    if (al_protocol_compatible(c->group->rows[0]->expected, c->observed))
+        return -1;
+    c->warnings |= AL_WARN_PROTOCOL_MISMATCH & enabled_warnings();
+    return (c->warnings & AL_WARN_PROTOCOL_MISMATCH) ? id : -1;
 }
 
 /* Classifies the conversation on its first annotated packet; NULL when no
@@ -292,9 +383,13 @@ static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     if (!c)
         return 0;
     bool first = pinfo->num == c->first_frame;
+    int mismatch_id = observe_payload(pinfo, c);
+    if (mismatch_id < 0 && c->observed_frame == pinfo->num &&
+        (c->warnings & AL_WARN_PROTOCOL_MISMATCH))
+        mismatch_id = proto_get_id_by_filter_name(c->observed); /* later passes */
 
     for (unsigned i = 0; i < c->group->count; i++)
-        add_row_tree(tvb, pinfo, tree, c->group->rows[i], c, first);
+        add_row_tree(tvb, pinfo, tree, c->group->rows[i], c, first, mismatch_id);
 
     if (have_tap_listener(applelegacy_tap)) {
         al_tap_info_t *info = wmem_new0(pinfo->pool, al_tap_info_t);
@@ -309,6 +404,7 @@ static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         info->conversation_id = c->id;
         info->first_in_conversation = first;
         info->expected = c->group->rows[0]->expected;
+        info->observed = c->observed;
         tap_queue_packet(applelegacy_tap, pinfo, info);
     }
     return tvb_captured_length(tvb);
@@ -367,6 +463,12 @@ void proto_register_applelegacy(void)
         {&hf_service_side,
          {"Service side found by", "applelegacy.service_side", FT_STRING, BASE_NONE, NULL, 0x0,
           "handshake (the SYN's destination) or port rule (no handshake seen)", HFILL}},
+        {&hf_observed,
+         {"Observed protocol", "applelegacy.observed", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Display-filter name of the protocol found in the payload, or unknown", HFILL}},
+        {&hf_evidence,
+         {"Evidence", "applelegacy.evidence", FT_STRING, BASE_NONE, NULL, 0x0,
+          "port only (no payload seen yet) or payload", HFILL}},
         {&hf_user_row,
          {"From the user table", "applelegacy.user_row", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "The row comes from the user table, not from the built-in data", HFILL}},
@@ -385,6 +487,9 @@ void proto_register_applelegacy(void)
         {&ei_unassigned,
          {"applelegacy.expert.unassigned", PI_ASSUMPTION, PI_NOTE,
           "IANA assigns this port to nobody", EXPFILL}},
+        {&ei_protocol_mismatch,
+         {"applelegacy.expert.protocol_mismatch", PI_SECURITY, PI_WARN,
+          "The payload is not the protocol this port should carry", EXPFILL}},
     };
     module_t *module;
     expert_module_t *expert;
@@ -426,6 +531,11 @@ void proto_register_applelegacy(void)
     prefs_register_bool_preference(module, "warn_unassigned", "Note unassigned ports",
                                    "Expert note where IANA assigns the port to nobody",
                                    &pref_warn_unassigned);
+    prefs_register_bool_preference(module, "warn_protocol_mismatch",
+                                   "Warn about protocol mismatches",
+                                   "Security warning where the payload is not the protocol the "
+                                   "port should carry",
+                                   &pref_warn_protocol_mismatch);
     prefs_register_uat_preference(module, "user_ports", "User port rows",
                                   "Rows added to or overriding the built-in Apple port table",
                                   applelegacy_user_table_new(applelegacy_prefs_changed));
@@ -437,8 +547,16 @@ void proto_register_applelegacy(void)
     register_cleanup_routine(applelegacy_cleanup);
     register_postdissector(create_dissector_handle(dissect_applelegacy, proto_applelegacy));
     applelegacy_tap = register_tap(AL_TAP_NAME);
+
+    proto_sniffer = proto_register_protocol("Apple Legacy Port Sniffer", "AppleLegacySniffer",
+                                            "applelegacy_sniffer");
+    applelegacy_register_sniffer(proto_sniffer);
 }
 
 void proto_reg_handoff_applelegacy(void)
 {
+    proto_tcp_id = proto_get_id_by_filter_name("tcp");
+    proto_udp_id = proto_get_id_by_filter_name("udp");
+    proto_data_id = proto_get_id_by_filter_name("data");
+    applelegacy_handoff_sniffer();
 }

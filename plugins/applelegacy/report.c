@@ -35,6 +35,7 @@ typedef struct {
     nstime_t first_seen;
     nstime_t last_seen;
     unsigned warnings;
+    const char *observed; /* recognised protocol, else "unknown", else NULL */
 } report_row_t;
 
 typedef struct {
@@ -107,6 +108,8 @@ static tap_packet_status report_packet(void *tapdata, packet_info *pinfo,
     if (nstime_cmp(&pinfo->abs_ts, &row->last_seen) > 0)
         row->last_seen = pinfo->abs_ts;
     row->warnings |= info->warnings;
+    if (info->observed && (!row->observed || strcmp(row->observed, "unknown") == 0))
+        row->observed = info->observed;
     return TAP_PACKET_REDRAW;
 }
 
@@ -221,6 +224,8 @@ static void draw_json(report_t *r, GPtrArray *rows)
         json_string(out, first->last_seen_in);
         g_string_append(out, ", \"expected\": ");
         json_string(out, first->expected);
+        g_string_append(out, ", \"observed\": ");
+        json_string(out, row->observed ? row->observed : "");
         g_string_append_printf(out,
                                ", \"clients\": %u, \"conversations\": %u, \"packets\": %" PRIu64
                                ", \"bytes\": %" PRIu64 ", \"first_seen\": \"%s\", "
@@ -252,6 +257,8 @@ enum {
     C_SERVICE,
     C_REGISTRATION,
     C_LIFECYCLE,
+    C_EXPECTED,
+    C_OBSERVED,
     C_CLIENTS,
     C_CONVERSATIONS,
     C_PACKETS,
@@ -263,8 +270,9 @@ enum {
 };
 
 static const char *const column_titles[N_COLUMNS] = {
-    "Server",  "Port",  "Service",    "Registration",        "Lifecycle",          "Clients",
-    "Conv",    "Packets", "Bytes",    "First seen (UTC)",    "Last seen (UTC)",    "Warnings",
+    "Server",  "Port",     "Service", "Registration", "Lifecycle",        "Expected",
+    "Observed", "Clients", "Conv",    "Packets",      "Bytes",            "First seen (UTC)",
+    "Last seen (UTC)", "Warnings",
 };
 static const bool right_aligned[N_COLUMNS] = {
     [C_CLIENTS] = true, [C_CONVERSATIONS] = true, [C_PACKETS] = true, [C_BYTES] = true,
@@ -288,6 +296,8 @@ static void draw_text(report_t *r _U_, GPtrArray *rows)
             services_text(row->group),
             g_strdup(al_registration_names[first->registration]),
             g_strdup(al_lifecycle_names[first->lifecycle]),
+            g_strdup(first->expected[0] ? first->expected : "-"),
+            g_strdup(row->observed ? row->observed : "-"),
             g_strdup_printf("%u", g_hash_table_size(row->clients)),
             g_strdup_printf("%u", g_hash_table_size(row->conversations)),
             g_strdup_printf("%" PRIu64, row->packets),

@@ -1,0 +1,105 @@
+/* sniffer.c
+ * The port sniffer: a dissector on the Apple legacy ports that no stock
+ * dissector owns (311, 625, 660, 687, 106, 5009, 3283/udp, 626/udp, ...).
+ * From the first payload bytes of a conversation it identifies the protocol
+ * (sniff.c), hands the payload to that protocol's dissector, ours or
+ * Wireshark's, and pins the conversation to it so later packets skip the
+ * search. When nothing matches it returns 0, so TCP/UDP go on with their
+ * heuristics and finally show Data, as they would without this plugin.
+ *
+ * Ports that a stock dissector already owns (548, 5900, 3689, 5353, 623,
+ * 80, 443, ...) are never taken: there the registry only annotates.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <epan/packet.h>
+#include <epan/conversation.h>
+
+#include "ws-compat.h"
+
+#include "applelegacy.h"
+#include "builtin-rows.h"
+#include "sniff.h"
+
+/* Bytes looked at, and payload-bearing packets tried, per conversation. */
+#define SNIFF_BYTES 256
+#define SNIFF_MAX_TRIES 4
+
+typedef struct {
+    uint8_t tries;
+    bool done;
+} sniff_conv_t;
+
+static int proto_sniffer = -1;
+
+static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    guint len = tvb_captured_length(tvb);
+    al_transport_t transport = pinfo->ptype == PT_UDP ? AL_TRANSPORT_UDP : AL_TRANSPORT_TCP;
+
+    if (len == 0)
+        return 0;
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    sniff_conv_t *sc = (sniff_conv_t *)conversation_get_proto_data(conv, proto_sniffer);
+    if (!sc) {
+        sc = wmem_new0(wmem_file_scope(), sniff_conv_t);
+        conversation_add_proto_data(conv, proto_sniffer, sc);
+    }
+    if (sc->done)
+        return 0;
+
+    guint n = MIN(len, SNIFF_BYTES);
+    const al_signature_t *sig = al_sniff(tvb_get_ptr(tvb, 0, n), n, transport);
+    dissector_handle_t handle = sig ? find_dissector(sig->dissector) : NULL;
+    if (handle) {
+        sc->done = true;
+        conversation_set_dissector_from_frame_number(conv, pinfo->num, handle);
+        return call_dissector_only(handle, tvb, pinfo, tree, NULL);
+    }
+    if (++sc->tries >= SNIFF_MAX_TRIES)
+        sc->done = true;
+    return 0;
+}
+
+/* "311,625,660" for the registry's single ports of one transport that no
+ * stock dissector owns. Only rows the default scope covers are sniffed: the
+ * Apple-specific, legacy and unregistered ones. */
+static char *legacy_ports(const char *table_name, al_transport_t transport)
+{
+    dissector_table_t table = find_dissector_table(table_name);
+    al_scope_t scope = AL_SCOPE_APPLE;
+    GString *ports = g_string_new(NULL);
+    uint16_t last = 0;
+
+    for (size_t i = 0; i < al_builtin_rows_count; i++) {
+        const al_row_t *row = &al_builtin_rows[i];
+        if (row->transport != transport || al_row_is_range(row) || row->port_lo == 0)
+            continue;
+        if (!al_row_in_scope(row, &scope) && row->lifecycle == AL_LC_CURRENT)
+            continue;
+        if (table && dissector_get_uint_handle(table, row->port_lo))
+            continue;
+        if (row->port_lo == last) /* rows are sorted; a port used twice */
+            continue;
+        g_string_append_printf(ports, "%s%u", ports->len ? "," : "", row->port_lo);
+        last = row->port_lo;
+    }
+    return g_string_free(ports, FALSE);
+}
+
+void applelegacy_register_sniffer(int proto)
+{
+    proto_sniffer = proto;
+}
+
+void applelegacy_handoff_sniffer(void)
+{
+    dissector_handle_t handle = create_dissector_handle(dissect_sniffer, proto_sniffer);
+    char *tcp = legacy_ports("tcp.port", AL_TRANSPORT_TCP);
+    char *udp = legacy_ports("udp.port", AL_TRANSPORT_UDP);
+
+    dissector_add_uint_range_with_preference("tcp.port", tcp, handle);
+    dissector_add_uint_range_with_preference("udp.port", udp, handle);
+    g_free(tcp);
+    g_free(udp);
+}
