@@ -22,6 +22,7 @@
 #include <epan/range.h>
 #include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
+#include <wsutil/report_message.h>
 
 #include "ws-compat.h"
 
@@ -68,8 +69,11 @@ static int proto_data_id = -1;
 
 static int applelegacy_tap = -1;
 
-/* Preferences */
-static gint pref_scope = AL_SCOPE_APPLE;
+/* Preferences. The scope is a string preference, checked when applied:
+ * Wireshark 4.0 silently maps an unknown enum value to the current one, and a
+ * bad value must be refused with a message. */
+static const char *pref_scope_text = "apple";
+static al_scope_t pref_scope = AL_SCOPE_APPLE;
 static range_t *pref_ephemeral_ports;
 static al_pref_bool_t pref_warn_unregistered_use = TRUE;
 static al_pref_bool_t pref_warn_registered_to_other = TRUE;
@@ -79,12 +83,10 @@ static al_pref_bool_t pref_warn_protocol_mismatch = TRUE;
 
 #define DEFAULT_EPHEMERAL_PORTS "49152-65535"
 
-static const enum_val_t scope_vals[] = {
-    {"apple", "Apple-specific: ports IANA gives to Apple, to others or to nobody, and unregistered use",
-     AL_SCOPE_APPLE},
-    {"all", "All: every row, standard services (80, 443, ...) included", AL_SCOPE_ALL},
-    {"legacy", "Legacy: legacy or discontinued uses, and unregistered use", AL_SCOPE_LEGACY},
-    {NULL, NULL, -1},
+static const char *const scope_names[] = {
+    [AL_SCOPE_APPLE] = "apple",
+    [AL_SCOPE_ALL] = "all",
+    [AL_SCOPE_LEGACY] = "legacy",
 };
 
 /* The registry in force for the current dissection session. It is rebuilt in
@@ -134,11 +136,7 @@ static unsigned enabled_warnings(void)
 
 const char *applelegacy_scope_name(void)
 {
-    for (const enum_val_t *v = scope_vals; v->name; v++) {
-        if (v->value == (gint)registry_scope)
-            return v->name;
-    }
-    return "apple";
+    return scope_names[registry_scope];
 }
 
 static void applelegacy_init(void)
@@ -147,7 +145,7 @@ static void applelegacy_init(void)
     const al_row_t *user = applelegacy_user_rows(&n_user);
 
     al_registry_free(registry);
-    registry_scope = (al_scope_t)pref_scope;
+    registry_scope = pref_scope;
     registry = al_registry_new(al_builtin_rows, al_builtin_rows_count, user, n_user,
                                al_row_in_scope, &registry_scope);
     conversation_counter = 0;
@@ -410,10 +408,23 @@ static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     return tvb_captured_length(tvb);
 }
 
+/* The new scope and user rows take effect at the next dissection pass
+ * (applelegacy_init), which Wireshark starts after a change. */
 static void applelegacy_prefs_changed(void)
 {
-    /* The new scope and user rows take effect at the next dissection pass
-     * (applelegacy_init), which Wireshark starts after a change. */
+    for (size_t i = 0; i < G_N_ELEMENTS(scope_names); i++) {
+        if (pref_scope_text && g_ascii_strcasecmp(pref_scope_text, scope_names[i]) == 0) {
+            pref_scope = (al_scope_t)i;
+            return;
+        }
+    }
+    report_failure("applelegacy.scope: \"%s\" is not a scope (use apple, all or legacy); "
+                   "keeping \"%s\"",
+                   pref_scope_text ? pref_scope_text : "", scope_names[pref_scope]);
+}
+
+static void applelegacy_user_table_changed(void)
+{
 }
 
 void proto_register_applelegacy(void)
@@ -502,12 +513,12 @@ void proto_register_applelegacy(void)
     expert_register_field_array(expert, ei, array_length(ei));
 
     module = prefs_register_protocol(proto_applelegacy, applelegacy_prefs_changed);
-    prefs_register_enum_preference(
-        module, "scope", "Ports to annotate",
+    prefs_register_string_preference(
+        module, "scope", "Ports to annotate (apple, all or legacy)",
         "apple: ports IANA gives to Apple, to another service or to nobody, and Apple's "
         "unregistered uses (default); all: every row, standard services such as 80 and 443 "
         "too; legacy: only legacy or discontinued uses, and unregistered use",
-        &pref_scope, scope_vals, FALSE);
+        &pref_scope_text);
     range_convert_str(wmem_epan_scope(), &pref_ephemeral_ports, DEFAULT_EPHEMERAL_PORTS, 65535);
     prefs_register_range_preference(
         module, "ephemeral_ports", "Client (ephemeral) ports",
@@ -538,7 +549,7 @@ void proto_register_applelegacy(void)
                                    &pref_warn_protocol_mismatch);
     prefs_register_uat_preference(module, "user_ports", "User port rows",
                                   "Rows added to or overriding the built-in Apple port table",
-                                  applelegacy_user_table_new(applelegacy_prefs_changed));
+                                  applelegacy_user_table_new(applelegacy_user_table_changed));
 
     classify_opts.is_ephemeral = port_is_ephemeral;
     classify_opts.data = NULL;

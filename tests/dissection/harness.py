@@ -122,8 +122,8 @@ def tshark(args, capture=None, config=None, check=True):
 
 def fields(capture, names, display_filter=None, prefs=(), config=None):
     """Rows of -T fields output, each a list of strings (frame.number first
-    if asked for)."""
-    args = ["-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"]
+    if asked for). Several occurrences of a field are joined with U+001F."""
+    args = ["-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=\x1f"]
     for name in names:
         args += ["-e", name]
     if display_filter:
