@@ -1,0 +1,184 @@
+"""-z applelegacy,report (text and JSON), -z applelegacy,tree, and the report
+tool tools/applelegacy-report, on built and on embedded captures.
+
+Golden files live in golden/; to regenerate them after an intended change,
+run with APPLELEGACY_REGEN_GOLDEN=1 and review the diff."""
+import json
+import os
+import subprocess
+import unittest
+
+from harness import SOURCE, BUILD, CaptureTestCase, Capture, tshark
+
+GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
+DEMO = os.path.join(SOURCE, "captures", "apple-legacy-demo.pcapng")
+REPORT_TOOL = os.path.join(SOURCE, "tools", "applelegacy-report")
+
+C1, C2, S1, S2 = "10.0.0.5", "10.0.0.6", "10.0.0.9", "10.0.0.10"
+TLS_HELLO = bytes.fromhex("160301002f0100002b0303") + b"\x00" * 32 + bytes.fromhex("000002002f0100")
+
+
+def basic_capture():
+    """Frames 1-7 and 8-14: two clients of Server Admin on 660; 15-16 an ARD
+    probe and answer; 17-23 TLS on 625 (a mismatch); 24-30 HTTPS (quiet)."""
+    cap = Capture()
+    cap.tcp_session(C1, S1, 40000, 660, [(True, b"\x00\x01")])
+    cap.tcp_session(C2, S1, 40001, 660, [(True, b"\x00\x02\x03")])
+    cap.udp(C1, S1, 41000, 3283, b"\x00\x14\x00\x01\x03")
+    cap.udp(S1, C1, 3283, 41000, b"\x00\x01\x00\x04abcd")
+    cap.tcp_session(C1, S2, 40002, 625, [(True, TLS_HELLO)])
+    cap.tcp_session(C1, S2, 40003, 443, [(True, TLS_HELLO)])
+    return cap
+
+
+def check_golden(test, name, actual):
+    path = os.path.join(GOLDEN, name)
+    if os.environ.get("APPLELEGACY_REGEN_GOLDEN"):
+        os.makedirs(GOLDEN, exist_ok=True)
+        with open(path, "w") as f:
+            f.write(actual)
+    with open(path) as f:
+        test.assertEqual(actual, f.read())
+
+
+class Report(CaptureTestCase):
+    def test_text_report(self):
+        out = tshark(["-q", "-z", "applelegacy,report"], self.write(basic_capture())).stdout
+        check_golden(self, "report-basic.txt", out)
+        lines = out.splitlines()
+        self.assertIn("3 service endpoints, 4 conversations, 23 packets", lines)
+        # most concerning first: the mismatch, then the abandoned port, then the rest
+        self.assertEqual([l.split()[:2] for l in lines[6:9]],
+                         [["10.0.0.10", "tcp/625"], ["10.0.0.9", "tcp/660"], ["10.0.0.9", "udp/3283"]])
+
+    def test_json_report(self):
+        out = tshark(["-q", "-z", "applelegacy,report,json"], self.write(basic_capture())).stdout
+        report = json.loads(out)
+        self.assertEqual(report["scope"], "apple")
+        self.assertEqual([(r["server"], r["transport"], r["port"]) for r in report["rows"]],
+                         [("10.0.0.10", "tcp", 625), ("10.0.0.9", "tcp", 660),
+                          ("10.0.0.9", "udp", 3283)])
+        admin = report["rows"][1]
+        self.assertEqual(admin, {
+            "server": "10.0.0.9", "port": 660, "transport": "tcp", "service": "MacOS Server Admin",
+            "iana_name": "mac-srvr-admin", "registration": "apple", "lifecycle": "discontinued",
+            "last_seen_in": "Mac OS X Server 10.4", "expected": "", "observed": "unknown",
+            "clients": 2, "conversations": 2, "packets": 14, "bytes": 761,
+            "first_seen": "2026-01-01T00:00:00.000000Z", "last_seen": "2026-01-01T00:00:00.130000Z",
+            "warnings": ["abandoned"]})
+        self.assertEqual(report["rows"][0]["observed"], "tls")
+        self.assertEqual(report["rows"][0]["warnings"],
+                         ["protocol_mismatch", "registered_to_other", "unregistered_use"])
+
+    def test_report_with_filter_and_scope(self):
+        cap = self.write(basic_capture())
+        out = tshark(["-q", "-z", "applelegacy,report,json,ip.src==10.0.0.6"], cap).stdout
+        rows = json.loads(out)["rows"]
+        # the second client's SYN, ACK, data, FIN and last ACK
+        self.assertEqual([(r["port"], r["packets"]) for r in rows], [(660, 5)])
+        out = tshark(["-q", "-o", "applelegacy.scope:all", "-z", "applelegacy,report,json"], cap).stdout
+        self.assertEqual(sorted(r["port"] for r in json.loads(out)["rows"]), [443, 625, 660, 3283])
+
+    def test_bad_report_argument(self):
+        cap = self.write(basic_capture())
+        proc = tshark(["-q", "-z", "applelegacy,reportx"], cap, check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn('tshark: invalid "-z applelegacy,reportx": expected -z '
+                      'applelegacy,report[,json][,FILTER]', proc.stderr)
+        proc = tshark(["-q", "-z", "applelegacy,report,ip.src=="], cap, check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("tshark: cannot start -z applelegacy,report: ", proc.stderr)
+
+    def test_stats_tree(self):
+        import re
+        out = tshark(["-q", "-z", "applelegacy,tree"], self.write(basic_capture())).stdout
+        self.assertIn("Apple Legacy Ports/By registration, lifecycle and service:", out)
+        counts = {}
+        for line in out.splitlines():
+            m = re.match(r"^(\s*)(\S.*?)\s{2,}(\d+)\s", line)
+            if m:
+                counts[(len(m.group(1)), m.group(2))] = int(m.group(3))
+        self.assertEqual(counts[(0, "Apple legacy port packets by registration")], 23)
+        self.assertEqual(counts[(1, "apple")], 16)
+        self.assertEqual(counts[(3, "MacOS Server Admin")], 14)
+        self.assertEqual(counts[(3, "Net Assistant")], 2)
+        self.assertEqual(counts[(1, "other")], 7)
+        self.assertEqual(counts[(3, "Directory Service Proxy (DSProxy)")], 7)
+
+
+class DemoCapture(unittest.TestCase):
+    maxDiff = None
+
+    def test_demo_report_golden(self):
+        out = tshark(["-q", "-z", "applelegacy,report,json"], DEMO).stdout
+        rows = json.loads(out)["rows"]
+        summary = "".join("%s %s/%d %s observed=%s warnings=%s\n" % (
+            r["server"], r["transport"], r["port"], r["service"], r["observed"],
+            ",".join(r["warnings"])) for r in rows)
+        check_golden(self, "demo-report.txt", summary)
+
+    def test_demo_mismatches(self):
+        rows = json.loads(tshark(["-q", "-z", "applelegacy,report,json"], DEMO).stdout)["rows"]
+        mismatches = {(r["port"], r["observed"]) for r in rows if "protocol_mismatch" in r["warnings"]}
+        self.assertIn((660, "ssh"), mismatches)
+        self.assertIn((625, "tls"), mismatches)
+
+    def test_demo_benign_traffic_untouched(self):
+        # DNS, HTTPS and the client at 52000 talking to 8080 are never annotated
+        rows = tshark(["-T", "fields", "-e", "frame.number", "-e", "applelegacy.port"], DEMO).stdout
+        annotated = {int(f) for f, p in (l.split("\t") for l in rows.splitlines()) if p}
+        self.assertFalse(annotated & set(range(1, 33)))  # frames 1-32: DNS, HTTPS, 8080
+
+
+class ReportTool(CaptureTestCase):
+    def run_tool(self, *args):
+        env = dict(os.environ, APPLELEGACY_BUILD_DIR=BUILD)
+        return subprocess.run([REPORT_TOOL] + list(args), capture_output=True, text=True, env=env)
+
+    def test_default_is_the_demo_capture(self):
+        proc = self.run_tool()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(proc.stdout.startswith("Capture: %s\n" % DEMO))
+        self.assertIn("Apple Legacy Port Registry report (scope: apple)", proc.stdout)
+
+    def test_json_and_several_captures(self):
+        cap = self.write(basic_capture())
+        proc = self.run_tool("--json", DEMO, cap)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        reports = json.loads(proc.stdout)
+        self.assertEqual([r["capture"] for r in reports], [DEMO, cap])
+        self.assertEqual(len(reports[1]["rows"]), 3)
+
+    def test_bad_inputs_one_line_and_exit_2(self):
+        text = self.path("notes.txt")
+        with open(text, "w") as f:
+            f.write("hello\n")
+        empty = self.path("empty.pcap")
+        open(empty, "w").close()
+        truncated = self.path("cut.pcapng")
+        with open(DEMO, "rb") as f, open(truncated, "wb") as g:
+            g.write(f.read()[:20000])
+        cases = [
+            (self.path("missing.pcap"), "no such file"),
+            (text, "not a network capture (wiretap sees: MP4 files)"),
+            (empty, "empty file, not a capture"),
+            (truncated, "truncated capture (cut short in the middle of a packet)"),
+            (self.tmp, "is a directory, not a capture file"),
+        ]
+        for path, message in cases:
+            with self.subTest(path=path):
+                proc = self.run_tool(path)
+                self.assertEqual(proc.returncode, 2)
+                self.assertEqual(proc.stdout, "")
+                self.assertEqual(proc.stderr.count("\n"), 1, proc.stderr)
+                self.assertEqual(proc.stderr, "applelegacy-report: %s: %s\n" % (path, message))
+
+    def test_bad_option(self):
+        proc = self.run_tool("--scope", "everything")
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr, "applelegacy-report: unknown scope 'everything': "
+                                      "use apple, all or legacy\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
