@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Benchmark: stock tshark against tshark with our plugins, side by side in
+# one run, on a large capture (default 1,000,000 packets). Never a test.
+#
+#   bench/run-bench.sh [PACKETS] [RUNS]     (defaults 1000000 and 3)
+#
+# Both sides run through tools/tshark-with-plugins (same user, same fresh
+# configuration); stock simply loads none of our plugins. For each command it
+# prints the median wall time and the spread (min-max) of RUNS runs, the peak
+# memory (max RSS), and the ratios ours/stock. Stock tshark knows neither
+# applelegacy.service nor -z applelegacy,report: its side of those rows is the
+# same run without them (-e frame.number only; -q), i.e. what the field and the
+# report cost on top of reading the capture.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+packets=${1:-1000000}
+runs=${2:-3}
+build=${APPLELEGACY_BUILD_DIR:-$here/build}
+work=$(mktemp -d /tmp/applelegacy-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+capture="$work/bench.pcap"
+python3 "$here/bench/make-capture.py" "$capture" "$packets" >&2
+
+measure() { # measure SIDE ARGS... -> "seconds maxrss_kib"
+    local side=$1
+    shift
+    local stock=
+    [ "$side" = stock ] && stock=1
+    /usr/bin/time -f "%e %M" -o "$work/time" env APPLELEGACY_BUILD_DIR="$build" APPLELEGACY_STOCK="$stock" \
+        "$here/tools/tshark-with-plugins" -r - "$@" <"$capture" >/dev/null 2>"$work/err" || {
+        echo "bench: tshark failed: $(head -n1 "$work/err")" >&2
+        exit 1
+    }
+    cat "$work/time"
+}
+
+stats() { # stats VALUES... -> "median min max"
+    printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.2f %.2f %.2f", m, v[1], v[NR]}'
+}
+
+printf '%s\n' "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(tshark -v | head -n1 | cut -d' ' -f1-3); $(date -u +%Y-%m-%d)"
+printf '%s\n' "Capture: $packets packets, $(du -h "$capture" | cut -f1); $runs runs each, stock and ours alternating"
+printf '%-44s %-22s %-22s %-7s %-10s %-10s %s\n' command "stock s (median, range)" "ours s (median, range)" ratio "stock MiB" "ours MiB" "mem ratio"
+while IFS='|' read -r label stock_args our_args; do
+    read -r -a sargv <<<"$stock_args"
+    read -r -a oargv <<<"$our_args"
+    st=() ot=() sm=0 om=0
+    for ((r = 0; r < runs; r++)); do
+        read -r s m <<<"$(measure stock "${sargv[@]}")"
+        st+=("$s")
+        [ "$m" -gt "$sm" ] && sm=$m
+        read -r s m <<<"$(measure ours "${oargv[@]}")"
+        ot+=("$s")
+        [ "$m" -gt "$om" ] && om=$m
+    done
+    read -r smed smin smax <<<"$(stats "${st[@]}")"
+    read -r omed omin omax <<<"$(stats "${ot[@]}")"
+    printf '%-44s %-22s %-22s %-7s %-10s %-10s %s\n' "$label" "$smed ($smin-$smax)" "$omed ($omin-$omax)" \
+        "$(awk -v a="$omed" -v b="$smed" 'BEGIN {printf "%.3f", a/b}')" \
+        "$((sm / 1024))" "$((om / 1024))" "$(awk -v a="$om" -v b="$sm" 'BEGIN {printf "%.3f", a/b}')"
+done <<'CMDS'
+tshark -r F (summary lines)|-n|-n
+tshark -r F -T fields -e applelegacy.service|-n -T fields -e frame.number|-n -T fields -e frame.number -e applelegacy.service
+tshark -r F -V (full trees)|-n -V|-n -V
+tshark -r F -q -z applelegacy,report|-n -q|-n -q -z applelegacy,report
+CMDS
