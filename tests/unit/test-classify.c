@@ -159,6 +159,24 @@ static void test_warnings(void)
     g_assert_cmpuint(al_warning_weight(0), ==, 0);
 }
 
+static void test_protocol_compatible(void)
+{
+    g_assert_true(al_protocol_compatible("tls", "tls"));
+    g_assert_true(al_protocol_compatible("dsproxy", "unknown"));
+    g_assert_true(al_protocol_compatible("", "unknown"));
+    g_assert_false(al_protocol_compatible("dsproxy", "tls"));
+    g_assert_false(al_protocol_compatible("", "ssh"));   /* SSH on 660 */
+    g_assert_false(al_protocol_compatible("", "http"));  /* plain HTTP, not servermgrd */
+    g_assert_true(al_protocol_compatible("", "servermgrd"));
+    g_assert_true(al_protocol_compatible("tls", "servermgrd"));
+    g_assert_true(al_protocol_compatible("http", "servermgrd"));
+    g_assert_true(al_protocol_compatible("rpc", "netinfo"));
+    g_assert_false(al_protocol_compatible("acp", "ard"));
+    g_assert_false(al_protocol_compatible("rpc", "servermgrd"));
+    g_assert_true(al_is_apple_protocol("acp"));
+    g_assert_false(al_is_apple_protocol("tls"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -169,6 +187,7 @@ int main(int argc, char **argv)
     g_test_add_func("/classify/scope", test_scope);
     g_test_add_func("/classify/scope-in-index", test_scope_in_index);
     g_test_add_func("/classify/warnings", test_warnings);
+    g_test_add_func("/classify/protocol-compatible", test_protocol_compatible);
     int rc = g_test_run();
     al_registry_free(reg);
     return rc;
