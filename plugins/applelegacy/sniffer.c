@@ -32,7 +32,7 @@ typedef struct {
 
 static int proto_sniffer = -1;
 
-static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     guint len = tvb_captured_length(tvb);
     al_transport_t transport = pinfo->ptype == PT_UDP ? AL_TRANSPORT_UDP : AL_TRANSPORT_TCP;
@@ -54,7 +54,9 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (handle) {
         sc->done = true;
         conversation_set_dissector_from_frame_number(conv, pinfo->num, handle);
-        return call_dissector_only(handle, tvb, pinfo, tree, NULL);
+        /* data is TCP's struct tcpinfo (or UDP's): passed on as the port
+         * table would have passed it */
+        return call_dissector_only(handle, tvb, pinfo, tree, data);
     }
     if (++sc->tries >= SNIFF_MAX_TRIES)
         sc->done = true;
