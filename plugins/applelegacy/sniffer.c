@@ -55,7 +55,9 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         sc->done = true;
         conversation_set_dissector_from_frame_number(conv, pinfo->num, handle);
         /* data is TCP's struct tcpinfo (or UDP's): passed on as the port
-         * table would have passed it */
+         * table would have passed it; and the dissector handed to may ask
+         * TCP for reassembly from its first segment on. */
+        pinfo->can_desegment = pinfo->saved_can_desegment;
         return call_dissector_only(handle, tvb, pinfo, tree, data);
     }
     if (++sc->tries >= SNIFF_MAX_TRIES)

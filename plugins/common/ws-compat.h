@@ -53,4 +53,11 @@ typedef guint al_pdu_len_t;
 #define AL_STATS_TREE_MENU_SEPARATOR "/"
 #endif
 
+/* field_info.value: an embedded fvalue_t in 4.0, a pointer from 4.2 on. */
+#if AL_WS_AT_LEAST(4, 2)
+#define AL_FI_VALUE(fi) ((fi)->value)
+#else
+#define AL_FI_VALUE(fi) (&(fi)->value)
+#endif
+
 #endif /* APPLELEGACY_WS_COMPAT_H */
