@@ -66,6 +66,8 @@ enum {
     AL_WARN_ABANDONED = 1u << 2,           /* the Apple product is discontinued */
     AL_WARN_UNASSIGNED = 1u << 3,          /* IANA lists nothing for the port */
     AL_WARN_PROTOCOL_MISMATCH = 1u << 4,   /* payload is not the expected protocol */
+    AL_WARN_ARD_AMPLIFICATION = 1u << 5,   /* ard: reflection/amplification seen */
+    AL_WARN_ARD_MANY_SOURCES = 1u << 6,    /* ard: one responder, many requesters */
 };
 
 /* The warnings a port raises, from the rows of its group (a port used by

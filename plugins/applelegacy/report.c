@@ -20,6 +20,9 @@
 #include "ws-compat.h"
 
 #include "applelegacy.h"
+#ifdef HAVE_ARD_PARSE
+#include "ard-parse.h"
+#endif
 
 #define REPORT_PREFIX "applelegacy,report"
 
@@ -40,6 +43,8 @@ typedef struct {
 
 typedef struct {
     GHashTable *rows; /* "server|transport|port" -> report_row_t */
+    GHashTable *ard;  /* same key -> AL_WARN_ARD_* bits from the ard tap */
+    bool ard_listening; /* the ard listener owns (and frees) ard */
     bool json;
 } report_t;
 
@@ -48,6 +53,8 @@ static const struct {
     const char *name;
 } warning_names[] = {
     {AL_WARN_PROTOCOL_MISMATCH, "protocol_mismatch"},
+    {AL_WARN_ARD_AMPLIFICATION, "ard_amplification"},
+    {AL_WARN_ARD_MANY_SOURCES, "ard_many_sources"},
     {AL_WARN_ABANDONED, "abandoned"},
     {AL_WARN_REGISTERED_TO_OTHER, "registered_to_other"},
     {AL_WARN_UNREGISTERED_USE, "unregistered_use"},
@@ -67,7 +74,30 @@ static void report_reset(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
     g_hash_table_remove_all(r->rows);
+    g_hash_table_remove_all(r->ard);
 }
+
+#ifdef HAVE_ARD_PARSE
+/* The ard plugin's tap: amplification and many-sources events, counted on
+ * the responder's row (the sender of the packet that raised them). */
+static tap_packet_status report_ard_packet(void *tapdata, packet_info *pinfo,
+                                           epan_dissect_t *edt _U_, const void *data,
+                                           tap_flags_t flags _U_)
+{
+    GHashTable *ard = (GHashTable *)tapdata;
+    const ard_tap_info_t *info = (const ard_tap_info_t *)data;
+    unsigned bits = (info->amplification ? AL_WARN_ARD_AMPLIFICATION : 0) |
+                    (info->many_sources ? AL_WARN_ARD_MANY_SOURCES : 0);
+    if (!bits || !info->is_response || pinfo->ptype != PT_UDP)
+        return TAP_PACKET_DONT_REDRAW;
+    char *server = address_to_str(NULL, &pinfo->src);
+    char *key = g_strdup_printf("%s|%u|%u", server, AL_TRANSPORT_UDP, pinfo->srcport);
+    wmem_free(NULL, server);
+    bits |= GPOINTER_TO_UINT(g_hash_table_lookup(ard, key));
+    g_hash_table_insert(ard, key, GUINT_TO_POINTER(bits));
+    return TAP_PACKET_REDRAW;
+}
+#endif
 
 static tap_packet_status report_packet(void *tapdata, packet_info *pinfo,
                                        epan_dissect_t *edt _U_, const void *data,
@@ -190,10 +220,13 @@ static GPtrArray *sorted_rows(report_t *r)
 {
     GPtrArray *rows = g_ptr_array_new();
     GHashTableIter it;
-    gpointer value;
+    gpointer key, value;
     g_hash_table_iter_init(&it, r->rows);
-    while (g_hash_table_iter_next(&it, NULL, &value))
-        g_ptr_array_add(rows, value);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        report_row_t *row = (report_row_t *)value;
+        row->warnings |= GPOINTER_TO_UINT(g_hash_table_lookup(r->ard, key));
+        g_ptr_array_add(rows, row);
+    }
     g_ptr_array_sort(rows, row_order);
     return rows;
 }
@@ -358,8 +391,17 @@ static void report_finish(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
     g_hash_table_destroy(r->rows);
+    if (!r->ard_listening)
+        g_hash_table_destroy(r->ard);
     g_free(r);
 }
+
+#ifdef HAVE_ARD_PARSE
+static void report_ard_finish(void *tapdata)
+{
+    g_hash_table_destroy((GHashTable *)tapdata);
+}
+#endif
 
 static void report_init(const char *opt_arg, void *userdata _U_)
 {
@@ -380,6 +422,7 @@ static void report_init(const char *opt_arg, void *userdata _U_)
         exit(1);
     }
     r->rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, row_free);
+    r->ard = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     GString *err = register_tap_listener(AL_TAP_NAME, r, filter, 0, report_reset, report_packet,
                                          report_draw, report_finish);
@@ -387,9 +430,21 @@ static void report_init(const char *opt_arg, void *userdata _U_)
         fprintf(stderr, "tshark: cannot start -z " REPORT_PREFIX ": %s\n", err->str);
         g_string_free(err, TRUE);
         g_hash_table_destroy(r->rows);
+        g_hash_table_destroy(r->ard);
         g_free(r);
         exit(1);
     }
+#ifdef HAVE_ARD_PARSE
+    /* The ard plugin may not be loaded: then there is simply nothing to add.
+     * Every listener's finish runs at exit, in no set order: the ard
+     * listener owns the table it fills and frees it. */
+    err = register_tap_listener(ARD_TAP_NAME, r->ard, NULL, 0, NULL, report_ard_packet, NULL,
+                                report_ard_finish);
+    if (err)
+        g_string_free(err, TRUE);
+    else
+        r->ard_listening = true;
+#endif
 }
 
 void applelegacy_register_report(void)

@@ -70,6 +70,21 @@ class Report(CaptureTestCase):
         self.assertEqual(report["rows"][0]["warnings"],
                          ["protocol_mismatch", "registered_to_other", "unregistered_use"])
 
+    def test_ard_amplification_is_counted(self):
+        # a 5-byte GET_INFO probe answered with 1006 bytes (code 1, length 1002)
+        answer = bytearray(1006)
+        answer[0:6] = bytes.fromhex("000103ea0031")
+        cap = Capture().udp(C1, S1, 41000, 3283, b"\x00\x14\x00\x01\x03")
+        cap.udp(S1, C1, 3283, 41000, bytes(answer))
+        rows = json.loads(tshark(["-q", "-z", "applelegacy,report,json"],
+                                 self.write(cap)).stdout)["rows"]
+        self.assertEqual([(r["port"], r["observed"], r["warnings"]) for r in rows],
+                         [(3283, "ard", ["ard_amplification"])])
+        # without the ard plugin's events the row has no warning
+        out = tshark(["-q", "--disable-protocol", "ard", "-z", "applelegacy,report,json"],
+                     self.path("test.pcap")).stdout
+        self.assertEqual(json.loads(out)["rows"][0]["warnings"], [])
+
     def test_report_with_filter_and_scope(self):
         cap = self.write(basic_capture())
         out = tshark(["-q", "-z", "applelegacy,report,json,ip.src==10.0.0.6"], cap).stdout
