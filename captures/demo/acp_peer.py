@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """AirPort admin protocol "ACP" (TCP 5009): one get-property exchange, both ends.
 
-Layout: /work/shared/reference/apple-protocols.md section 6a (airpyrt-tools
+Layout: ../shared/reference/apple-protocols.md section 6a (airpyrt-tools
 acp/message.py + acp/keystream.py + acp/property.py, node-acp message.ts and
 property.ts, Metasploit acpp/message.rb).
 128-byte header, struct "!4s8i12x32s48x", all big-endian:

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Apple Remote Desktop / Net Assistant UDP 3283 responder (answers GET_INFO).
 
-Layout: /work/shared/reference/apple-protocols.md section 4a (ardclient
+Layout: ../shared/reference/apple-protocols.md section 4a (ardclient
 packet.py, nmap's netassistant match, the AMP-Research hexdump of a live reply).
   request : uint16 code | uint16 data length | data; nmap's probe is 00 14 00 01 03
             (code 0x0014 GET_INFO, length 1, data 03)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """DirectoryService proxy ("DSProxy", TCP 625) key negotiation, both ends.
 
-Layout: /work/shared/reference/apple-protocols.md section 3, taken from Apple's
+Layout: ../shared/reference/apple-protocols.md section 3, taken from Apple's
 DirectoryService/Proxy/DSTCPEndpoint.cpp (SendBuffer writes "DSPX" +
 htonl(length) + payload; DSTCPAuthTag 'DHN2').
   every message : "DSPX" (44 53 50 58) | uint32 BE payload length | payload

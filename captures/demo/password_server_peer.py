@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Apple Password Server (TCP 106) text session, both ends.
 
-Layout: /work/shared/reference/apple-protocols.md section 8 (Radius::ApplePasswordServer
+Layout: ../shared/reference/apple-protocols.md section 8 (Radius::ApplePasswordServer
 client, Apple's PasswordServer client code, nmap's pop3pw match). CRLF-terminated
 lines with POP-like "+OK" / "-ERR" status prefixes:
   S: +OK ApplePasswordServer 10.6.0.0 password server at <addr> ready.

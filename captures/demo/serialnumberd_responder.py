@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """serialnumberd UDP 626 responder (answers one SNQUERY).
 
-Layout: /work/shared/reference/apple-protocols.md section 7 (nmap-service-probes
+Layout: ../shared/reference/apple-protocols.md section 7 (nmap-service-probes
 serialnumberd probe and matches, lines 16158-16163).
   request : ASCII "SNQUERY: <ip>:<serial>:<product>"; nmap sends
             "SNQUERY: 127.0.0.1:AAAAAA:xsvr" (30 bytes)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """servermgrd-style plain-HTTP responder (TCP 687 in the demo capture).
 
-Layout: /work/shared/reference/apple-protocols.md sections 1 and 2.
+Layout: ../shared/reference/apple-protocols.md sections 1 and 2.
 Request (sent by curl): GET /commands/servermgr_<module>?input=<URL-encoded
 XML plist>&send=Send+Command, the form used by public servermgrd clients.
 Response: "HTTP/1.1 200 OK" with "Server: servermgrd" (the header nmap's

@@ -2,7 +2,7 @@
  * Byte-level parsing of the AirPort admin protocol "ACP" (TCP 5009), without
  * libwireshark or GLib, so that it can be unit-tested and fuzzed on its own.
  *
- * Layout: /work/shared/reference/apple-protocols.md section 6a (airpyrt-tools
+ * Layout: ../shared/reference/apple-protocols.md section 6a (airpyrt-tools
  * acp/message.py, acp/keystream.py, acp/property.py; node-acp message.ts;
  * Metasploit acpp/message.rb). All integers are big-endian.
  *

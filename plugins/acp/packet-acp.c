@@ -8,7 +8,7 @@
  * bodies are Apple's "CFL binary plist". After SRP authentication the session
  * is encrypted (AES-128-CTR) and the headers are no longer visible.
  *
- * Sources (see /work/shared/reference/apple-protocols.md section 6a):
+ * Sources (see ../shared/reference/apple-protocols.md section 6a):
  * airpyrt-tools acp/message.py, acp/keystream.py, acp/property.py,
  * acp/cflbinary.py, acp/encryption.py; node-acp src/lib/message.ts;
  * Metasploit lib/rex/proto/acpp/message.rb; real header bytes in

@@ -11,7 +11,7 @@
  * Confidence: LOW. The heuristic is registered but disabled by default: a
  * 4-byte pattern is too weak to claim UDP traffic in general.
  *
- * Sources: /work/shared/reference/apple-protocols.md section 6b.
+ * Sources: ../shared/reference/apple-protocols.md section 6b.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -231,7 +231,7 @@ static GPtrArray *sorted_rows(report_t *r)
     return rows;
 }
 
-static void draw_json(report_t *r, GPtrArray *rows)
+static void draw_json(GPtrArray *rows)
 {
     GString *out = g_string_new("{\"report\": \"applelegacy\", \"scope\": ");
     json_string(out, applelegacy_scope_name());
@@ -281,7 +281,6 @@ static void draw_json(report_t *r, GPtrArray *rows)
     g_string_append(out, rows->len ? "\n]}\n" : "]}\n");
     fputs(out->str, stdout);
     g_string_free(out, TRUE);
-    (void)r;
 }
 
 enum {
@@ -311,7 +310,7 @@ static const bool right_aligned[N_COLUMNS] = {
     [C_CLIENTS] = true, [C_CONVERSATIONS] = true, [C_PACKETS] = true, [C_BYTES] = true,
 };
 
-static void draw_text(report_t *r _U_, GPtrArray *rows)
+static void draw_text(GPtrArray *rows)
 {
     size_t width[N_COLUMNS];
     GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
@@ -381,9 +380,9 @@ static void report_draw(void *tapdata)
     report_t *r = (report_t *)tapdata;
     GPtrArray *rows = sorted_rows(r);
     if (r->json)
-        draw_json(r, rows);
+        draw_json(rows);
     else
-        draw_text(r, rows);
+        draw_text(rows);
     g_ptr_array_free(rows, TRUE);
 }
 

@@ -3,7 +3,7 @@
  * UDP 3283, as plain C over (const uint8_t *, size_t): no libwireshark, no
  * GLib, so they can be unit-tested and fuzzed on their own.
  *
- * Layouts: /work/shared/reference/apple-protocols.md section 4 (ardclient's
+ * Layouts: ../shared/reference/apple-protocols.md section 4 (ardclient's
  * packet.py and GET_INFO answer struct, nmap's netassistant probe and match,
  * AMP-Research's live 1002-byte reply, the ARMS-BLOG Snort rules).
  *

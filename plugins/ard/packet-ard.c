@@ -15,7 +15,7 @@
  * The TCP side of 3283 (reporting, file transfer) has no known framing: it is
  * shown as undecoded data, reachable only through Decode As.
  *
- * Sources (see /work/shared/reference/apple-protocols.md section 4):
+ * Sources (see ../shared/reference/apple-protocols.md section 4):
  *   ardclient by Dan Keder (packet.py, the GET_INFO answer struct, codes);
  *   nmap nmap-service-probes (netassistant probe and matches);
  *   Phenomite/AMP-Research "Port 3283 - ARD" (live 1002-byte reply, probe);

@@ -15,7 +15,7 @@
  * as "proc-N (name unknown)". netinfobind's versions and procedures are
  * unknown: only the program name is registered.
  *
- * Sources: /work/shared/reference/apple-protocols.md section 11 (netinfo.h of
+ * Sources: ../shared/reference/apple-protocols.md section 11 (netinfo.h of
  * a NeXT-emulator NetInfo server; nmap-rpc; Directory Access help), RFC 5531.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later

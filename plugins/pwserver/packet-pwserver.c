@@ -13,7 +13,7 @@
  * authentication the session can switch to an encrypted framing whose format
  * is not known; non-text data is shown as such.
  *
- * Sources (see /work/shared/reference/apple-protocols.md section 8):
+ * Sources (see ../shared/reference/apple-protocols.md section 8):
  * Radius::ApplePasswordServer (Open System Consultants), Apple's
  * PasswordServer client code (SASLCode.h, BeginServerSession(),
  * GetRSAPublicKey()), nmap-service-probes (pop3pw NULL-probe match; the UDP

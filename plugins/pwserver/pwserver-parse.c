@@ -1,6 +1,6 @@
 /* pwserver-parse.c
  * Byte-level parsers for the Apple Password Server protocol; see
- * pwserver-parse.h. Layouts: /work/shared/reference/apple-protocols.md
+ * pwserver-parse.h. Layouts: ../shared/reference/apple-protocols.md
  * section 8 (RADIATOR-APS client, Apple's PasswordServer client code, nmap
  * pop3pw and UDP RPCCheck matches).
  *

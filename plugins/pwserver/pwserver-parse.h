@@ -3,7 +3,7 @@
  * 3659, UDP 3659): plain C99 over (const uint8_t *, size_t), no libwireshark
  * and no GLib, so that they can be unit-tested and fuzzed on their own.
  *
- * Layouts: /work/shared/reference/apple-protocols.md section 8.
+ * Layouts: ../shared/reference/apple-protocols.md section 8.
  * Every function reads only the bytes it is given; none allocates.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later

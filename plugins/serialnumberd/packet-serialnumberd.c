@@ -6,7 +6,7 @@
  * 40-digit and one 8-digit hex values whose meaning is not documented, and an
  * address again, then a NUL.
  *
- * Sources (see /work/shared/reference/apple-protocols.md section 7):
+ * Sources (see ../shared/reference/apple-protocols.md section 7):
  * nmap-service-probes, serialnumberd probe and matches (lines 16158-16163) and
  * nmap-payloads; the periodiklabs blog "The Mystery of serialnumberd" (2005),
  * which says Tiger Server also sends 32-byte packets to 224.0.0.1 on this port

@@ -24,7 +24,7 @@
  *    stores where each servermgrd message is (data source index and offsets)
  *    with the frame, and every pass draws the layer from that.
  *
- * Sources: /work/shared/reference/apple-protocols.md sections 1 and 2
+ * Sources: ../shared/reference/apple-protocols.md sections 1 and 2
  * (nmap-service-probes matches for the servermgrd responses; the Lithium
  * osx_server plug-in and a Nagios check for the request URL form;
  * erikberglund/servermgr_commands for the command names).

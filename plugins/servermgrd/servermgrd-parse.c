@@ -1,7 +1,7 @@
 /* servermgrd-parse.c
  * Byte-level helpers of the servermgrd plugin; see servermgrd-parse.h.
  *
- * Sources: /work/shared/reference/apple-protocols.md sections 1 and 2 (nmap
+ * Sources: ../shared/reference/apple-protocols.md sections 1 and 2 (nmap
  * service probes for the servermgrd responses; public Server Admin clients
  * for the "/commands/servermgr_<module>?input=<plist>&send=Send+Command"
  * requests) and Apple's PropertyList-1.0 DTD for the element names.

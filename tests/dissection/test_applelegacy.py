@@ -283,7 +283,7 @@ class Sniffer(CaptureTestCase):
         self.assertEqual(rows[3], ["4", "ssh", "payload", "SSH"])
         self.assertEqual(rows[4][1:3], ["ssh", "payload"])
         self.assertIn(("4", "TCP 660 carries SSH; MacOS Server Admin (mac-srvr-admin) expected"),
-                      expert_rows(cap and self.path("test.pcap")))
+                      expert_rows(self.path("test.pcap")))
 
     def test_tls_on_625_is_a_mismatch(self):
         hello = bytes.fromhex("160301002f0100002b0303") + b"\x00" * 32 + bytes.fromhex("000002002f0100")

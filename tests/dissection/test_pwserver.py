@@ -1,6 +1,6 @@
 """Dissection tests of the Apple Password Server plugin (plugins/pwserver):
 TCP 106/3659 text lines and the UDP 3659 reply, built from the layouts of
-/work/shared/reference/apple-protocols.md section 8, plus the demo capture's
+../shared/reference/apple-protocols.md section 8, plus the demo capture's
 TCP 106 conversation (frames 126-142)."""
 import os
 import random
