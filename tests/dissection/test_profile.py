@@ -1,0 +1,177 @@
+"""The "Apple Legacy Ports" configuration profile shipped in data/profile/:
+every filter in it compiles with our plugins loaded, each Apple coloring rule
+and filter button selects exactly the expected frames of the demo capture, and
+tshark -C "Apple Legacy Ports" loads the profile: its custom columns and its
+coloring rules show in the output, with nothing on stderr.
+
+The profile is read from the shipped files, not repeated here, so a rule or
+button added later is compiled too."""
+import os
+import re
+import shutil
+
+from harness import SOURCE, CaptureTestCase, tshark
+
+PROFILE_SRC = os.path.join(SOURCE, "data", "profile")
+PROFILE = "Apple Legacy Ports"
+DEMO = os.path.join(SOURCE, "captures", "apple-legacy-demo.pcapng")
+
+COLOR_RULE = re.compile(r"^(!?)@([^@]+)@(.+)@\[(\d+),(\d+),(\d+)\]\[(\d+),(\d+),(\d+)\]$")
+UAT_FIELD = r'"((?:[^"\\]|\\.)*)"'
+BUTTON = re.compile(r"^%s,%s,%s,%s$" % ((UAT_FIELD,) * 4))
+
+
+def color_rules():
+    """(name, filter) of every rule in the shipped colorfilters, in order."""
+    rules = []
+    with open(os.path.join(PROFILE_SRC, "colorfilters")) as f:
+        for line in f.read().splitlines():
+            if line.startswith("#"):
+                continue
+            m = COLOR_RULE.match(line)
+            if not m:
+                raise AssertionError("not a coloring rule: %r" % line)
+            if any(int(c) > 65535 for c in m.groups()[3:]):
+                raise AssertionError("colour component above 65535: %r" % line)
+            rules.append((m.group(2), m.group(3)))
+    return rules
+
+
+def uat_unescape(s):
+    """UAT strings escape bytes as \\xHH (Wireshark writes quotes as \\x22)."""
+    return re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), s)
+
+
+def buttons():
+    """(label, filter) of every display filter button."""
+    result = []
+    with open(os.path.join(PROFILE_SRC, "dfilter_buttons")) as f:
+        for line in f.read().splitlines():
+            if line.startswith("#"):
+                continue
+            m = BUTTON.match(line)
+            if not m or m.group(1) != "TRUE":
+                raise AssertionError("not an enabled filter button: %r" % line)
+            result.append((uat_unescape(m.group(2)), uat_unescape(m.group(3))))
+    return result
+
+
+def runs(numbers):
+    """[1, 2, 3, 7] -> [(1, 3), (7, 7)]"""
+    out = []
+    for n in numbers:
+        if out and out[-1][1] == n - 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
+
+
+# What each Apple coloring rule and each button selects in the demo capture
+# (frames 33-144 are on Apple ports; 66 and 84 are TLS on 625 and SSH on 660,
+# 115 the ARD answer of 1,048 bytes to a 47-byte probe).
+APPLE_RULE_FRAMES = {
+    "Apple: protocol mismatch": [(66, 66), (84, 84)],
+    "Apple: ARD amplification": [(115, 115)],
+    "Apple: unregistered use": [(51, 80), (116, 144)],
+    "Apple: discontinued service": [(33, 50), (81, 113), (116, 144)],
+}
+BUTTON_FRAMES = {
+    "Apple ports": [(33, 144)],
+    "Discontinued": [(33, 50), (81, 113), (116, 144)],
+    "Unregistered use": [(51, 80), (116, 144)],
+    "Registered to other": [(51, 80), (116, 144)],
+    "Protocol mismatch": [(66, 66), (84, 84)],
+    "ARD amplification": [(115, 115)],
+    # the first frame of each flagged conversation, the mismatches, the ARD answer
+    "Apple warnings": [(33, 33), (51, 51), (63, 63), (66, 66), (81, 81), (84, 84), (104, 104),
+                       (115, 116), (126, 126), (143, 143)],
+}
+
+
+class Profile(CaptureTestCase):
+    def setUp(self):
+        super().setUp()
+        self.config = self.path("config")
+        shutil.copytree(PROFILE_SRC, os.path.join(self.config, "profiles", PROFILE))
+
+    def frames(self, display_filter):
+        out = tshark(["-Y", display_filter, "-T", "fields", "-e", "frame.number"], DEMO).stdout
+        return runs([int(n) for n in out.split()])
+
+    def test_apple_coloring_rules_select_expected_frames(self):
+        rules = dict(r for r in color_rules() if r[0].startswith("Apple"))
+        self.assertEqual(sorted(rules), sorted(APPLE_RULE_FRAMES))
+        # the four Apple rules come before Wireshark's own
+        self.assertEqual([name for name, _ in color_rules()[:4]],
+                         ["Apple: protocol mismatch", "Apple: ARD amplification",
+                          "Apple: unregistered use", "Apple: discontinued service"])
+        for name, display_filter in rules.items():
+            with self.subTest(rule=name):
+                self.assertEqual(self.frames(display_filter), APPLE_RULE_FRAMES[name])
+
+    def test_filter_buttons_select_expected_frames(self):
+        found = buttons()
+        self.assertEqual([label for label, _ in found], list(BUTTON_FRAMES))
+        for label, display_filter in found:
+            with self.subTest(button=label):
+                self.assertEqual(self.frames(display_filter), BUTTON_FRAMES[label])
+
+    def test_profile_colors_packets(self):
+        """With --color every rule of the file is compiled (one that does not
+        compile is reported on stderr) and each frame names its rule."""
+        proc = tshark(["-C", PROFILE, "--color", "-T", "fields", "-e", "frame.number",
+                       "-e", "frame.coloring_rule.name"], DEMO, config=self.config)
+        self.assertEqual(proc.stderr, "")
+        names = [line.split("\t")[1] for line in proc.stdout.splitlines()]
+        self.assertEqual(len(names), 144)
+        got = {}
+        for number, name in enumerate(names, 1):
+            if name.startswith("Apple"):
+                got.setdefault(name, []).append(number)
+        self.assertEqual({k: runs(v) for k, v in got.items()}, {
+            # first match wins: a mismatch or an unregistered use on a
+            # discontinued service shows as the more serious rule
+            "Apple: protocol mismatch": [(66, 66), (84, 84)],
+            "Apple: ARD amplification": [(115, 115)],
+            "Apple: unregistered use": [(51, 65), (67, 80), (116, 144)],
+            "Apple: discontinued service": [(33, 50), (81, 83), (85, 113)],
+        })
+        # the rest keeps Wireshark's usual colours: DNS, HTTP on 8080, the ARD probe
+        self.assertEqual(names[0], "UDP")
+        self.assertEqual(names[113], "UDP")
+        self.assertEqual(set(names[:32]), {"UDP", "TCP", "TCP SYN/FIN", "HTTP"})
+
+    def test_profile_columns(self):
+        proc = tshark(["-C", PROFILE, "-T", "tabs"], DEMO, config=self.config)
+        self.assertEqual(proc.stderr, "")
+        lines = {}
+        for line in proc.stdout.splitlines():
+            cols = [c.strip() for c in line.split("\t")]
+            # No., Time, Source, arrow, Destination, Protocol, the three Apple columns, Length, Info
+            self.assertEqual(len(cols), 11, line)
+            lines[int(cols[0])] = cols[5:9]
+        self.assertEqual(len(lines), 144)
+        self.assertEqual(lines[1], ["DNS", "", "", ""])
+        self.assertEqual(lines[33], ["TCP", "Server Admin, Workgroup Manager, Server Monitor, Xsan Admin",
+                                     "apple", ""])
+        self.assertEqual(lines[36], ["TLSv1", "Server Admin, Workgroup Manager, Server Monitor, Xsan Admin",
+                                     "apple", "tls"])
+        self.assertEqual(lines[66], ["TLSv1", "Directory Service Proxy (DSProxy)", "other", "tls"])
+        self.assertEqual(lines[84], ["SSH", "MacOS Server Admin", "apple", "ssh"])
+        self.assertEqual(lines[115], ["ARD", "Net Assistant", "apple", "ard"])
+        self.assertEqual(lines[144], ["serialnumberd", "serialnumberd", "other", "serialnumberd"])
+
+    def test_default_profile_has_no_apple_columns(self):
+        out = tshark(["-T", "tabs", "-c", "1"], DEMO, config=self.config).stdout
+        self.assertEqual(len(out.splitlines()[0].split("\t")), 8)
+
+    def test_unknown_profile_is_refused(self):
+        proc = tshark(["-C", "Apple Legacy Port"], DEMO, config=self.config, check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn('Configuration Profile "Apple Legacy Port" does not exist', proc.stderr)
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
