@@ -25,6 +25,9 @@ function(applelegacy_add_plugin name)
         C_VISIBILITY_PRESET hidden
         LIBRARY_OUTPUT_DIRECTORY ${APPLELEGACY_PLUGIN_OUTPUT_DIR})
     install(TARGETS ${name} LIBRARY DESTINATION ${APPLELEGACY_INSTALL_DIR})
+    # The Debian package's copy: always the system folder (AppleLegacyPackaging.cmake).
+    install(TARGETS ${name} LIBRARY DESTINATION ${APPLELEGACY_DEB_PLUGIN_DIR}
+            COMPONENT deb EXCLUDE_FROM_ALL)
     set_property(GLOBAL APPEND PROPERTY APPLELEGACY_PLUGINS ${name})
 endfunction()
 
