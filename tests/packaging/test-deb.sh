@@ -7,7 +7,8 @@
 #
 #   tests/packaging/test-deb.sh BUILD_DIR [CPACK]
 #
-# Root only: exits 77 (ctest's skip code) otherwise. Where the kernel allows
+# Root only, and not for sanitizer builds: exits 77 (ctest's skip code)
+# otherwise. Where the kernel allows
 # it (unshare and overlayfs), dpkg runs in a private mount namespace with /usr
 # and /var/lib/dpkg overlaid by throwaway folders, so the rest of the machine
 # (other tests' tshark, other users) never sees the package; otherwise it is
@@ -24,6 +25,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 if [ "$(id -u)" != 0 ]; then
     echo "skip: installing a .deb needs root"
+    exit 77
+fi
+
+if grep -q '^APPLELEGACY_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then
+    echo "skip: a sanitizer build is not packaged (tshark would load it without the runtimes)"
     exit 77
 fi
 
