@@ -8,12 +8,12 @@
 #   tests/packaging/test-deb.sh BUILD_DIR [CPACK]
 #
 # Root only, and not for sanitizer builds: exits 77 (ctest's skip code)
-# otherwise. Where the kernel allows
-# it (unshare and overlayfs), dpkg runs in a private mount namespace with /usr
-# and /var/lib/dpkg overlaid by throwaway folders, so the rest of the machine
-# (other tests' tshark, other users) never sees the package; otherwise it is
-# installed for real, a trap always purges it, and ctest runs this test alone
-# (RUN_SERIAL) so the installed copy never shadows the build under test.
+# otherwise. Where the kernel allows it (unshare and overlayfs), dpkg runs in a
+# private mount namespace with /usr and /var/lib/dpkg overlaid by throwaway
+# folders, so the rest of the machine (other tests' tshark, other users) never
+# sees the package; otherwise it is installed for real, a trap always purges
+# it, and ctest runs this test alone (RUN_SERIAL) so the installed copy never
+# shadows the build under test.
 set -euo pipefail
 
 usage() { echo "usage: $0 BUILD_DIR [CPACK]" >&2; exit 2; }
