@@ -4,6 +4,9 @@
  * At the end of the run, one row per (server address, service port,
  * transport): service, registration, lifecycle, clients, conversations,
  * packets, bytes, first and last seen, and warnings, most concerning first.
+ * The JSON rows also list the client addresses (sorted), so that reports of
+ * several captures can be merged with clients counted once
+ * (tools/applelegacy-report).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -262,10 +265,18 @@ static void draw_json(GPtrArray *rows)
         g_string_append_printf(out,
                                ", \"clients\": %u, \"conversations\": %u, \"packets\": %" PRIu64
                                ", \"bytes\": %" PRIu64 ", \"first_seen\": \"%s\", "
-                               "\"last_seen\": \"%s\", \"warnings\": [",
+                               "\"last_seen\": \"%s\", \"client_addresses\": [",
                                g_hash_table_size(row->clients),
-                               g_hash_table_size(row->conversations), row->packets, row->bytes,
-                               t1, t2);
+                               g_hash_table_size(row->conversations), row->packets, row->bytes, t1,
+                               t2);
+        GList *clients = g_list_sort(g_hash_table_get_keys(row->clients), (GCompareFunc)strcmp);
+        for (GList *c = clients; c; c = c->next) {
+            if (c != clients)
+                g_string_append(out, ", ");
+            json_string(out, (const char *)c->data);
+        }
+        g_list_free(clients);
+        g_string_append(out, "], \"warnings\": [");
         bool any = false;
         for (size_t w = 0; w < G_N_ELEMENTS(warning_names); w++) {
             if (row->warnings & warning_names[w].bit) {

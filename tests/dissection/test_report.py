@@ -65,7 +65,7 @@ class Report(CaptureTestCase):
             "last_seen_in": "Mac OS X Server 10.4", "expected": "", "observed": "unknown",
             "clients": 2, "conversations": 2, "packets": 14, "bytes": 761,
             "first_seen": "2026-01-01T00:00:00.000000Z", "last_seen": "2026-01-01T00:00:00.130000Z",
-            "warnings": ["abandoned"]})
+            "client_addresses": ["10.0.0.5", "10.0.0.6"], "warnings": ["abandoned"]})
         self.assertEqual(report["rows"][0]["observed"], "tls")
         self.assertEqual(report["rows"][0]["warnings"],
                          ["protocol_mismatch", "registered_to_other", "unregistered_use"])
@@ -160,6 +160,11 @@ class ReportTool(CaptureTestCase):
         cap = self.write(basic_capture())
         proc = self.run_tool("--json", DEMO, cap)
         self.assertEqual(proc.returncode, 0, proc.stderr)
+        report = json.loads(proc.stdout)  # one merged report (test_report_tool.py)
+        self.assertEqual(report["captures"], [DEMO, cap])
+        self.assertEqual(len(report["rows"]), 12)
+        proc = self.run_tool("--json", "--separate", DEMO, cap)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
         reports = json.loads(proc.stdout)
         self.assertEqual([r["capture"] for r in reports], [DEMO, cap])
         self.assertEqual(len(reports[1]["rows"]), 3)
@@ -178,7 +183,6 @@ class ReportTool(CaptureTestCase):
             (text, "not a network capture (wiretap sees: MP4 files)"),
             (empty, "empty file, not a capture"),
             (truncated, "truncated capture (cut short in the middle of a packet)"),
-            (self.tmp, "is a directory, not a capture file"),
         ]
         for path, message in cases:
             with self.subTest(path=path):

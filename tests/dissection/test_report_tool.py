@@ -1,0 +1,294 @@
+"""tools/applelegacy-report beyond one capture: --write (pcapng packet
+comments, checked with stock tshark, without our plugins), --csv, one merged
+report of several captures or folders, -j N, --separate, and its errors.
+
+Golden files live in golden/; to regenerate them after an intended change,
+run with APPLELEGACY_REGEN_GOLDEN=1 and review the diff."""
+import json
+import os
+import shutil
+import subprocess
+import unittest
+
+from harness import SOURCE, BUILD, TSHARK, CaptureTestCase, Capture, tshark
+
+GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
+DEMO_REL = os.path.join("captures", "apple-legacy-demo.pcapng")
+DEMO = os.path.join(SOURCE, DEMO_REL)
+REPORT_TOOL = os.path.join(SOURCE, "tools", "applelegacy-report")
+
+C1, C2, S1 = "10.0.0.5", "10.0.0.6", "10.0.0.9"
+
+
+def check_golden(test, name, actual):
+    path = os.path.join(GOLDEN, name)
+    if os.environ.get("APPLELEGACY_REGEN_GOLDEN"):
+        with open(path, "w") as f:
+            f.write(actual)
+    with open(path) as f:
+        test.assertEqual(actual, f.read())
+
+
+def run_tool(*args, env=None, cwd=None):
+    """Text output as is (not text=True, which would turn the CSV's CRLF into LF)."""
+    full_env = dict(os.environ, APPLELEGACY_BUILD_DIR=BUILD, **(env or {}))
+    proc = subprocess.run([REPORT_TOOL] + list(args), capture_output=True, env=full_env, cwd=cwd)
+    proc.stdout, proc.stderr = proc.stdout.decode(), proc.stderr.decode()
+    return proc
+
+
+def stock_comments(capture):
+    """{frame number: [comments]} as stock tshark (none of our plugins) reads them."""
+    env = dict(os.environ, APPLELEGACY_BUILD_DIR=BUILD, APPLELEGACY_STOCK="1")
+    with open(capture, "rb") as f:
+        proc = subprocess.run([TSHARK, "-r", "-", "-T", "json", "-e", "frame.number", "-e",
+                               "frame.comment", "-Y", "frame.comment"], stdin=f,
+                              capture_output=True, text=True, env=env, check=True)
+    packets = json.loads(proc.stdout)
+    return {int(p["_source"]["layers"]["frame.number"][0]): p["_source"]["layers"]["frame.comment"]
+            for p in packets}
+
+
+def stock_hex(capture):
+    env = dict(os.environ, APPLELEGACY_BUILD_DIR=BUILD, APPLELEGACY_STOCK="1")
+    with open(capture, "rb") as f:
+        return subprocess.run([TSHARK, "-r", "-", "-x"], stdin=f, capture_output=True,
+                              text=True, env=env, check=True).stdout
+
+
+def editcap(*args):
+    subprocess.run(["editcap"] + list(args), check=True, capture_output=True)
+
+
+def comments_text(comments):
+    return "".join("%d\t%s\n" % (n, c) for n in sorted(comments) for c in comments[n])
+
+
+# The frames of the demo capture that carry our warnings (see golden/demo-comments.txt).
+DEMO_FLAGGED = [33, 51, 63, 66, 81, 84, 104, 115, 116, 119, 126, 133, 134, 143]
+
+
+class Write(CaptureTestCase):
+    maxDiff = None
+
+    def test_demo_comments_with_stock_tshark(self):
+        out = self.path("annotated.pcapng")
+        proc = run_tool("--write", out, DEMO)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, "applelegacy-report: wrote %s: 23 comments on 14 frames\n"
+                         % out)
+        self.assertIn("Apple Legacy Port Registry report (scope: apple)", proc.stdout)
+        comments = stock_comments(out)
+        self.assertEqual(sorted(comments), DEMO_FLAGGED)
+        self.assertEqual(comments[84], ["applelegacy: [Security/Warning] TCP 660 carries SSH; "
+                                        "MacOS Server Admin (mac-srvr-admin) expected"])
+        self.assertEqual(comments[115], [
+            "applelegacy/ard: [Security/Warning] ARD reflection/amplification: 127.0.0.17 sent "
+            "1006 bytes for 5 received (ratio 201.2)"])
+        # a Security Note of an Apple dissector, before the registry's warnings
+        self.assertEqual(comments[143][0], "applelegacy/serialnumberd: [Security/Note] Server "
+                                           "serial number sent in clear: AAAAAA")
+        self.assertEqual(len(comments[143]), 4)
+        check_golden(self, "demo-comments.txt", comments_text(comments))
+        # the same packets, bytes for bytes, and a pcapng file
+        self.assertEqual(stock_hex(out), stock_hex(DEMO))
+        info = subprocess.run(["capinfos", "-t", "-c", out], capture_output=True, text=True)
+        self.assertIn("pcapng", info.stdout)
+        self.assertIn("Number of packets:   144", info.stdout)
+
+    def test_pcap_input_keeps_comments_and_small_batches(self):
+        # a pcap input with an analyst's comment on frame 84: pcap has no
+        # comments, so make it pcapng first, then write pcap-free pcapng
+        commented = self.path("commented.pcapng")
+        editcap("-T", "ether", "-a", "84:analyst: look here", DEMO, commented)
+        plain = self.path("plain.pcap")
+        editcap("-T", "ether", "-F", "pcap", DEMO, plain)
+        out1, out2 = self.path("out1.pcapng"), self.path("out2.pcapng")
+        # 300 bytes of arguments per editcap run: many runs, the same result
+        proc = run_tool("--write", out1, commented, env={"APPLELEGACY_EDITCAP_ARG_BYTES": "300"})
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = run_tool("--write", out2, plain)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with_note, without = stock_comments(out1), stock_comments(out2)
+        self.assertEqual(with_note[84][0], "analyst: look here")
+        self.assertEqual(with_note[84][1:], without[84])
+        del with_note[84][0]
+        self.assertEqual(with_note, without)
+        self.assertEqual(sorted(without), DEMO_FLAGGED)
+
+    def test_quiet_capture_gives_a_copy_without_comments(self):
+        cap = self.write(Capture().tcp_session(C1, S1, 40000, 443, [(True, b"hello")]))
+        out = self.path("quiet.pcapng")
+        proc = run_tool("--write", out, cap)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, "applelegacy-report: wrote %s: 0 comments on 0 frames\n" % out)
+        self.assertEqual(stock_comments(out), {})
+        self.assertEqual(stock_hex(out), stock_hex(cap))
+
+    def test_other_notes_are_not_flagged(self):
+        # an AirPort probe on UDP 192: the apdisc plugin's Assumption Note is
+        # not a finding; the registry's two warnings are
+        cap = self.write(Capture().udp(C1, S1, 41000, 192, b"\x10\x01\x03\x10"))
+        notes = tshark(["-T", "fields", "-e", "_ws.expert.message", "-Y",
+                        "apdisc.expert.low_confidence"], cap).stdout
+        self.assertTrue(notes.startswith("AirPort base-station probe (UDP 192): "), notes)
+        out = self.path("probe.pcapng")
+        proc = run_tool("--write", out, cap)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(stock_comments(out), {1: [
+            "applelegacy: [Deprecated/Warning] Traffic on abandoned port UDP 192: AirPort base "
+            "station PPP status or discovery is discontinued, last release unknown",
+            "applelegacy: [Assumption/Warning] UDP 192 is registered by IANA to osu-nms (OSU "
+            "Network Monitoring System), not to Apple's AirPort base station PPP status or "
+            "discovery"]})
+
+
+class Csv(unittest.TestCase):
+    maxDiff = None
+
+    def test_demo_csv_golden(self):
+        proc = run_tool("--csv", DEMO_REL, cwd=SOURCE)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        # RFC 4180: every line ends in CRLF (the golden file keeps LF)
+        lines = proc.stdout.split("\r\n")
+        self.assertEqual(lines[-1], "")
+        self.assertNotIn("\n", "".join(lines))
+        check_golden(self, "demo-report.csv", proc.stdout.replace("\r\n", "\n"))
+        self.assertEqual(lines[0], "capture,server,port,transport,service,iana_name,registration,"
+                                   "lifecycle,last_seen_in,expected,observed,clients,"
+                                   "conversations,packets,bytes,first_seen,last_seen,warnings")
+        self.assertEqual(lines[7], 'captures/apple-legacy-demo.pcapng,127.0.0.11,311,tcp,'
+                                   '"Server Admin, Workgroup Manager, Server Monitor, Xsan Admin",'
+                                   'asip-webadmin,apple,discontinued,,tls,tls,1,1,18,3734,'
+                                   '2026-11-23T16:33:31.048937Z,2026-11-23T16:33:31.056011Z,'
+                                   'abandoned')
+        self.assertEqual(len(lines), 11)  # header, 9 rows, and the empty rest after the last CRLF
+
+
+class Merge(CaptureTestCase):
+    maxDiff = None
+
+    def two_captures(self):
+        """a: C1 on 660 at 00:00; b: C1 and C2 on 660 an hour later."""
+        a = self.write(Capture().tcp_session(C1, S1, 40000, 660, [(True, b"\x00\x01")]), "a.pcap")
+        b0 = self.write(Capture().tcp_session(C1, S1, 40001, 660, [(True, b"\x00\x02")])
+                        .tcp_session(C2, S1, 40002, 660, [(True, b"\x00\x03\x04")]), "b0.pcap")
+        b = self.path("b.pcap")
+        editcap("-t", "3600", b0, b)
+        return a, b
+
+    def test_clients_counted_once_and_counts_summed(self):
+        a, b = self.two_captures()
+        proc = run_tool("--json", a, b)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        report = json.loads(proc.stdout)
+        self.assertEqual(report["captures"], [a, b])
+        self.assertEqual(report["rows"], [{
+            "server": S1, "port": 660, "transport": "tcp", "service": "MacOS Server Admin",
+            "iana_name": "mac-srvr-admin", "registration": "apple", "lifecycle": "discontinued",
+            "last_seen_in": "Mac OS X Server 10.4", "expected": "", "observed": "unknown",
+            "clients": 2, "conversations": 3, "packets": 21, "bytes": 1141,
+            "first_seen": "2026-01-01T00:00:00.000000Z", "last_seen": "2026-01-01T01:00:00.130000Z",
+            "client_addresses": [C1, C2], "warnings": ["abandoned"], "captures": [a, b]}])
+        text = run_tool(a, b).stdout
+        self.assertTrue(text.startswith("Capture: %s\nCapture: %s\n====" % (a, b)), text)
+        self.assertIn("\n1 service endpoints, 3 conversations, 21 packets\n", text)
+        # the old behaviour: one report a capture
+        separate = json.loads(run_tool("--json", "--separate", a, b).stdout)
+        self.assertEqual([(r["capture"], r["rows"][0]["clients"], r["rows"][0]["packets"])
+                          for r in separate], [(a, 1, 7), (b, 2, 14)])
+
+    def test_demo_split_in_two_merges_back(self):
+        first, second = self.path("1-80.pcapng"), self.path("81-144.pcapng")
+        editcap("-T", "ether", "-r", DEMO, first, "1-80")
+        editcap("-T", "ether", DEMO, second, "1-80")
+        whole = json.loads(run_tool("--json", DEMO).stdout)["rows"]
+        merged = json.loads(run_tool("--json", first, second).stdout)["rows"]
+        captures = {r["server"]: r.pop("captures") for r in merged}
+        self.assertEqual(captures, {
+            "127.0.0.11": [first], "127.0.0.12": [first], "127.0.0.19": [first],
+            "127.0.0.13": [second], "127.0.0.14": [second], "127.0.0.15": [second],
+            "127.0.0.16": [second], "127.0.0.17": [second], "127.0.0.18": [second]})
+        for r in whole:
+            r.pop("captures", None)
+        self.assertEqual(merged, whole)
+
+    def test_demo_twice(self):
+        once = json.loads(run_tool("--json", DEMO).stdout)["rows"]
+        twice = json.loads(run_tool("--json", DEMO, DEMO).stdout)["rows"]
+        self.assertEqual(len(twice), 9)
+        for one, two in zip(once, twice):
+            self.assertEqual((two["clients"], two["client_addresses"]),
+                             (one["clients"], one["client_addresses"]))
+            self.assertEqual([two[k] for k in ("conversations", "packets", "bytes")],
+                             [2 * one[k] for k in ("conversations", "packets", "bytes")])
+            self.assertEqual(two["captures"], [DEMO])
+
+
+class Folders(CaptureTestCase):
+    def test_folder_recursive_and_jobs(self):
+        folder = os.path.join(self.tmp, "case")
+        os.makedirs(os.path.join(folder, "sub"))
+        shutil.copy(DEMO, os.path.join(folder, "sub", "demo.pcapng"))
+        Capture().tcp_session(C1, S1, 40000, 660, [(True, b"\x00\x01")]).write(
+            os.path.join(folder, "B.PCAP"))
+        Capture().udp(C2, S1, 41000, 3283, b"\x00\x14\x00\x01\x03").write(
+            os.path.join(folder, "a.cap"))
+        with open(os.path.join(folder, "notes.txt"), "w") as f:
+            f.write("not a capture\n")
+        one = run_tool("-j1", folder, DEMO)
+        three = run_tool("--jobs=3", folder, DEMO)
+        self.assertEqual(one.returncode, 0, one.stderr)
+        self.assertEqual(one.stdout, three.stdout)
+        captures = [os.path.join(folder, n) for n in ("B.PCAP", "a.cap", "sub/demo.pcapng")]
+        self.assertEqual(one.stdout.splitlines()[:4],
+                         ["Capture: %s" % c for c in captures + [DEMO]])
+        self.assertIn("\n11 service endpoints, 20 conversations, 232 packets\n", one.stdout)
+
+
+class Errors(CaptureTestCase):
+    def check_error(self, args, message):
+        proc = run_tool(*args)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(proc.stdout, "")
+        self.assertEqual(proc.stderr, "applelegacy-report: %s\n" % message)
+
+    def test_errors_before_any_work(self):
+        empty = os.path.join(self.tmp, "empty")
+        os.makedirs(empty)
+        junk = os.path.join(self.tmp, "junk")
+        os.makedirs(junk)
+        with open(os.path.join(junk, "notes.txt"), "w") as f:
+            f.write("hello\n")
+        bad = os.path.join(self.tmp, "bad")
+        os.makedirs(bad)
+        shutil.copy(DEMO, os.path.join(bad, "a.pcapng"))
+        open(os.path.join(bad, "b.pcap"), "w").close()
+        out = self.path("out.pcapng")
+        cases = [
+            ([bad], "%s: empty file, not a capture" % os.path.join(bad, "b.pcap")),
+            (["-j", "x", DEMO], "-j needs a number of processes from 1 to 9999, not 'x'"),
+            (["--write", out, DEMO, DEMO], "--write takes exactly one capture, not 2"),
+            (["--csv", "--json"], "--json and --csv exclude each other: choose one"),
+            (["--json", "--csv"], "--json and --csv exclude each other: choose one"),
+            (["--bogus"], "unknown option --bogus (see --help)"),
+            ([empty], "%s: no capture files in this folder (*.pcap, *.pcapng, *.cap, *.ntar, "
+                      "or .gz of them)" % empty),
+            ([junk], "%s: no capture files in this folder (*.pcap, *.pcapng, *.cap, *.ntar, "
+                     "or .gz of them)" % junk),
+            (["-j", "0"], "-j needs a number of processes from 1 to 9999, not '0'"),
+            (["--write"], "--write needs a value (see --help)"),
+            (["--write", os.path.join(self.tmp, "no", "out.pcapng")],
+             "%s: no such folder: %s" % (os.path.join(self.tmp, "no", "out.pcapng"),
+                                         os.path.join(self.tmp, "no"))),
+            (["--write", empty], "%s: is a folder; --write needs a file name" % empty),
+            (["--write", DEMO, DEMO], "%s: is the input capture itself" % DEMO),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                self.check_error(args, message)
+        self.assertFalse(os.path.exists(out))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""Helper of tools/applelegacy-report (python3 standard library only).
+
+  applelegacy_report.py render --format text|json|csv [--separate] \\
+      --report CAPTURE JSON [--report CAPTURE JSON ...]
+  applelegacy_report.py annotate --experts JSON --input CAPTURE --output OUT \\
+      [--encap SHORTNAME]
+
+render: reads the JSON reports tshark wrote (-z applelegacy,report,json), one
+per capture, and prints ONE report of all of them (rows merged by server,
+port, transport and service: counts summed, clients as the union of the client
+addresses, first seen the earliest, last seen the latest, warnings the union),
+or with --separate one report per capture.
+
+annotate: reads tshark's -T json output of the flagged packets and writes a
+pcapng copy of CAPTURE in which every flagged frame carries one pcapng packet
+comment per expert item, "applelegacy: [Group/Severity] message" (the
+registry's items) or "applelegacy/PROTO: [Group/Severity] message" (an Apple
+dissector's), after the comments the frame already had. The comments are
+written by editcap -a, several passes when a frame has several comments or
+the arguments would be too long for one command line.
+
+Errors: one line on standard error, exit status 1.
+"""
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+PROG = "applelegacy-report"
+
+# Our protocols, as in -J / -Y of tools/applelegacy-report.
+PROTOCOLS = ("applelegacy", "applelegacy_sniffer", "acp", "apdisc", "ard", "dsproxy", "eppc",
+             "netinfo", "netinfobind", "pwserver", "serialnumberd", "servermgrd")
+
+# epan/proto.h and epan/expert.c (stable across 4.0 to 4.6).
+SEVERITIES = {0x00100000: "Comment", 0x00200000: "Chat", 0x00400000: "Note",
+              0x00600000: "Warning", 0x00800000: "Error"}
+PI_NOTE, PI_WARN = 0x00400000, 0x00600000
+GROUPS = {0x01000000: "Checksum", 0x02000000: "Sequence", 0x03000000: "Response",
+          0x04000000: "Request", 0x05000000: "Undecoded", 0x06000000: "Reassemble",
+          0x07000000: "Malformed", 0x08000000: "Debug", 0x09000000: "Protocol",
+          0x0A000000: "Security", 0x0B000000: "Comment", 0x0C000000: "Decryption",
+          0x0D000000: "Assumption", 0x0E000000: "Deprecated", 0x0F000000: "Receive",
+          0x10000000: "Interface", 0x11000000: "Dissector bug"}
+PI_SECURITY = 0x0A000000
+
+# plugins/applelegacy/report.c: warning_names[] order; weights as al_warning_weight().
+WARNINGS = ("protocol_mismatch", "ard_amplification", "ard_many_sources", "abandoned",
+            "registered_to_other", "unregistered_use", "unassigned")
+
+CSV_COLUMNS = ("capture", "server", "port", "transport", "service", "iana_name", "registration",
+               "lifecycle", "last_seen_in", "expected", "observed", "clients", "conversations",
+               "packets", "bytes", "first_seen", "last_seen", "warnings")
+
+TEXT_TITLES = ("Server", "Port", "Service", "Registration", "Lifecycle", "Expected", "Observed",
+               "Clients", "Conv", "Packets", "Bytes", "First seen (UTC)", "Last seen (UTC)",
+               "Warnings")
+TEXT_RIGHT = {7, 8, 9, 10}
+RULE = "=" * 72
+THIN_RULE = "-" * 72
+
+
+class Failure(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- render
+
+
+def warning_weight(warnings):
+    return sum(1 << (len(WARNINGS) - 1 - WARNINGS.index(w)) for w in warnings if w in WARNINGS)
+
+
+def ordered_warnings(names):
+    known = [w for w in WARNINGS if w in names]
+    return known + sorted(n for n in names if n not in WARNINGS)
+
+
+def sort_rows(rows):
+    """The order of report.c's row_order()."""
+    rows.sort(key=lambda r: (-warning_weight(r["warnings"]), -r["packets"], r["port"],
+                             r["transport"], r["server"].encode()))
+    return rows
+
+
+def observed_rank(observed):
+    return 0 if not observed else 1 if observed == "unknown" else 2
+
+
+def merge(reports):
+    """reports: [(capture, parsed JSON report)] -> merged rows, sorted."""
+    merged = {}
+    for capture, report in reports:
+        for r in report["rows"]:
+            key = (r["server"], r["port"], r["transport"], r["service"])
+            m = merged.get(key)
+            if m is None:
+                m = dict(r)
+                m["client_addresses"] = set(r["client_addresses"])
+                m["warnings"] = set(r["warnings"])
+                m["captures"] = [capture]
+                merged[key] = m
+                continue
+            m["client_addresses"].update(r["client_addresses"])
+            m["warnings"].update(r["warnings"])
+            for field in ("conversations", "packets", "bytes"):
+                m[field] += r[field]
+            m["first_seen"] = min(m["first_seen"], r["first_seen"])
+            m["last_seen"] = max(m["last_seen"], r["last_seen"])
+            # like the tap: a recognised protocol wins over "unknown", the first one stays
+            if observed_rank(r["observed"]) > observed_rank(m["observed"]):
+                m["observed"] = r["observed"]
+            if m["captures"][-1] != capture:
+                m["captures"].append(capture)
+    rows = []
+    for m in merged.values():
+        m["client_addresses"] = sorted(m["client_addresses"], key=str.encode)
+        m["clients"] = len(m["client_addresses"])
+        m["warnings"] = ordered_warnings(m["warnings"])
+        # the key order of report.c, then the captures
+        row = {k: m[k] for k in ("server", "port", "transport", "service", "iana_name",
+                                 "registration", "lifecycle", "last_seen_in", "expected",
+                                 "observed", "clients", "conversations", "packets", "bytes",
+                                 "first_seen", "last_seen", "client_addresses", "warnings",
+                                 "captures")}
+        rows.append(row)
+    return sort_rows(rows)
+
+
+def render_text(scope, rows):
+    """Exactly report.c's draw_text() (without its leading empty line)."""
+    cells = [[r["server"], "%s/%d" % (r["transport"], r["port"]), r["service"],
+              r["registration"], r["lifecycle"], r["expected"] or "-", r["observed"] or "-",
+              str(r["clients"]), str(r["conversations"]), str(r["packets"]), str(r["bytes"]),
+              r["first_seen"], r["last_seen"], ",".join(r["warnings"]) or "-"] for r in rows]
+    width = [max([len(t)] + [len(c[i]) for c in cells]) for i, t in enumerate(TEXT_TITLES)]
+    out = [RULE, "Apple Legacy Port Registry report (scope: %s)" % scope,
+           "%d service endpoints, %d conversations, %d packets" % (
+               len(rows), sum(r["conversations"] for r in rows), sum(r["packets"] for r in rows)),
+           THIN_RULE]
+    last = len(TEXT_TITLES) - 1
+    for line in [list(TEXT_TITLES)] + cells:
+        parts = []
+        for c, text in enumerate(line):
+            pad = " " * (width[c] - len(text))
+            parts.append(pad + text if c in TEXT_RIGHT else text if c == last else text + pad)
+        out.append("  ".join(parts))
+    out.append(RULE)
+    return "\n".join(out) + "\n"
+
+
+def json_object(head, rows):
+    """report.c's layout: the header keys, then one row a line."""
+    text = json.dumps(head, ensure_ascii=False)[:-1]
+    body = ",\n  ".join(json.dumps(r, ensure_ascii=False) for r in rows)
+    return '%s, "rows": [%s]}' % (text, "\n  " + body + "\n" if rows else "")
+
+
+def csv_text(rows_with_capture):
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180
+    writer.writerow(CSV_COLUMNS)
+    for capture, r in rows_with_capture:
+        writer.writerow([capture] + [";".join(r[c]) if c == "warnings" else r[c]
+                                     for c in CSV_COLUMNS[1:]])
+    return buf.getvalue()
+
+
+def render(fmt, separate, reports):
+    scope = reports[0][1]["scope"]
+    if separate:
+        if fmt == "text":
+            return "".join("Capture: %s\n%s\n" % (cap, render_text(rep["scope"], rep["rows"]))
+                           for cap, rep in reports)
+        if fmt == "csv":
+            return csv_text([(cap, r) for cap, rep in reports for r in rep["rows"]])
+        objs = [json_object({"capture": cap, "report": rep["report"], "scope": rep["scope"]},
+                            rep["rows"]) for cap, rep in reports]
+        return (objs[0] if len(objs) == 1 else "[\n" + ",\n".join(objs) + "\n]") + "\n"
+    rows = merge(reports)
+    captures = [cap for cap, _ in reports]
+    if fmt == "text":
+        return "".join("Capture: %s\n" % cap for cap in captures) + render_text(scope, rows) + "\n"
+    if fmt == "csv":
+        return csv_text([(";".join(r["captures"]), r) for r in rows])
+    return json_object({"report": "applelegacy", "scope": scope, "captures": captures}, rows) + "\n"
+
+
+def load_report(capture, path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    try:
+        report = json.loads(text)
+        report["rows"], report["scope"]
+    except (ValueError, KeyError, TypeError):
+        raise Failure("%s: tshark gave no readable report" % capture)
+    return report
+
+
+# ---------------------------------------------------------------- annotate
+
+
+def tshark_packets(path):
+    """The packets of tshark -T json output, one at a time (the file can be large)."""
+    decoder = json.JSONDecoder()
+    with open(path, encoding="utf-8") as f:
+        buf, eof = "", False
+        while True:
+            pos = 0
+            while True:
+                while pos < len(buf) and buf[pos] in " \t\r\n,[]":
+                    pos += 1
+                if pos == len(buf):
+                    break
+                try:
+                    obj, pos = decoder.raw_decode(buf, pos)
+                except ValueError:
+                    if eof:
+                        raise Failure("cannot read tshark's JSON output of the flagged packets")
+                    break
+                yield obj
+            buf = buf[pos:]
+            if eof:
+                return
+            chunk = f.read(1 << 20)
+            eof = not chunk
+            buf += chunk
+
+
+def expert_items(tree):
+    """Every _ws.expert object in a packet's layers (with --no-duplicate-keys)."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            if key == "_ws.expert":
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, dict):
+                        yield item
+            else:
+                yield from expert_items(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from expert_items(value)
+
+
+def first(value):
+    return value[0] if isinstance(value, list) else value
+
+
+def comment_for(item):
+    """The comment for one expert item, or None when it is not flagged: items
+    of our protocols of severity Warning or Error, the registry's Notes and
+    our Security Notes."""
+    names = [k for k in item if not k.startswith("_ws.expert")]
+    if not names or "_ws.expert.message" not in item:
+        return None
+    proto = names[0].split(".")[0]
+    if proto not in PROTOCOLS:
+        return None
+    try:
+        severity = int(first(item.get("_ws.expert.severity", "0")))
+        group = int(first(item.get("_ws.expert.group", "0")))
+    except ValueError:
+        return None
+    flagged = severity >= PI_WARN or (severity == PI_NOTE and (
+        proto == "applelegacy" or group == PI_SECURITY))
+    if not flagged:
+        return None
+    source = "applelegacy" if proto == "applelegacy" else "applelegacy/" + proto
+    return "%s: [%s/%s] %s" % (source, GROUPS.get(group, "Group %#x" % group),
+                               SEVERITIES.get(severity, "Severity %#x" % severity),
+                               first(item["_ws.expert.message"]))
+
+
+def flagged_frames(experts_json):
+    """{frame number: [comment, ...]} in frame and tree order, without repeats."""
+    frames = {}
+    for packet in tshark_packets(experts_json):
+        layers = packet.get("_source", {}).get("layers", {})
+        number = int(first(layers.get("frame", {}).get("frame.number", "0")))
+        for name, layer in layers.items():
+            if name == "frame":
+                continue
+            for item in expert_items(layer):
+                text = comment_for(item)
+                if text is not None and text not in frames.setdefault(number, []):
+                    frames[number].append(text)
+        if number in frames and not frames[number]:
+            del frames[number]
+    return frames
+
+
+def editcap_runs(frames, max_arg_bytes):
+    """Lists of -a arguments, each for one editcap run: the k-th comments of
+    every frame in pass k (editcap -a keeps one comment a frame per run),
+    a pass split where the arguments would pass max_arg_bytes."""
+    runs = []
+    depth = max((len(c) for c in frames.values()), default=0)
+    for k in range(depth):
+        args, size = [], 0
+        for number in sorted(frames):
+            if len(frames[number]) <= k:
+                continue
+            arg = "%d:%s" % (number, frames[number][k])
+            if args and size + len(arg.encode()) + 4 > max_arg_bytes:
+                runs.append(args)
+                args, size = [], 0
+            args += ["-a", arg]
+            size += len(arg.encode()) + 4
+        runs.append(args)
+    return runs or [[]]
+
+
+def annotate(experts_json, capture, output, encap, max_arg_bytes):
+    frames = flagged_frames(experts_json)
+    runs = editcap_runs(frames, max_arg_bytes)
+    outdir = os.path.dirname(os.path.abspath(output))
+    temps = []
+    try:
+        source = capture
+        for args in runs:
+            fd, temp = tempfile.mkstemp(prefix=".applelegacy-", suffix=".pcapng", dir=outdir)
+            os.close(fd)
+            temps.append(temp)
+            # -T: a pcapng whose first interface comes after another block
+            # (a decryption secrets block) is otherwise "not writable".
+            cmd = ["editcap", "-F", "pcapng"] + (["-T", encap] if encap else []) + args
+            proc = subprocess.run(cmd + [source, temp], capture_output=True, text=True)
+            if proc.returncode != 0:
+                err = (proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode])[0]
+                raise Failure("%s: editcap failed: %s" % (capture, err))
+            source = temp
+        os.replace(source, output)
+        temps.remove(source)
+    finally:
+        for temp in temps:
+            if os.path.exists(temp):
+                os.unlink(temp)
+    return sum(len(c) for c in frames.values()), len(frames)
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="applelegacy_report.py")
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("render")
+    r.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    r.add_argument("--separate", action="store_true")
+    r.add_argument("--report", nargs=2, action="append", required=True,
+                   metavar=("CAPTURE", "JSON"))
+    a = sub.add_parser("annotate")
+    a.add_argument("--experts", required=True)
+    a.add_argument("--input", required=True)
+    a.add_argument("--output", required=True)
+    a.add_argument("--encap", default="")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "render":
+            reports = [(cap, load_report(cap, path)) for cap, path in args.report]
+            sys.stdout.write(render(args.format, args.separate, reports))
+        else:
+            limit = int(os.environ.get("APPLELEGACY_EDITCAP_ARG_BYTES", "65536"))
+            comments, frames = annotate(args.experts, args.input, args.output, args.encap,
+                                        limit)
+            print("%s: wrote %s: %d comments on %d frames" % (PROG, args.output, comments,
+                                                             frames), file=sys.stderr)
+    except Failure as e:
+        print("%s: %s" % (PROG, e), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
