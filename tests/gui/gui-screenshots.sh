@@ -185,21 +185,23 @@ wait_window() {
 # A checksum of the window's pixels.
 pixels() { xwd -id "$1" -silent 2>/dev/null | md5sum; }
 
-# Waits until the window's pixels have not changed for a second.
+# Waits until the window's pixels have not changed for a second (a dump
+# takes a few tenths of a second itself).
 wait_stable() {
-    local id=$1 previous= now same=0
-    for _ in $(seq 80); do
+    local id=$1 previous= now changed start
+    start=$(date +%s%N)
+    changed=$start
+    while [ $(($(date +%s%N) - start)) -lt 30000000000 ]; do
         now=$(pixels "$id")
-        if [ "$now" = "$previous" ]; then
-            same=$((same + 1))
-            [ $same -ge 4 ] && return 0
-        else
-            same=0
+        if [ "$now" != "$previous" ]; then
+            changed=$(date +%s%N)
+        elif [ $(($(date +%s%N) - changed)) -ge 1000000000 ]; then
+            return 0
         fi
         previous=$now
-        sleep 0.25
+        sleep 0.2
     done
-    fail "window $id kept changing for 20 s"
+    fail "window $id kept changing for 30 s"
     return 1
 }
 
