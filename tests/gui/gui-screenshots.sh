@@ -63,7 +63,7 @@ cleanup() {
     if [ -n "$ws_pgid" ] && kill -0 "$ws_pgid" 2>/dev/null; then
         kill -TERM -- "-$ws_pgid" 2>/dev/null || true
     fi
-    [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true
+    if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null || true; fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -110,7 +110,8 @@ for _ in $(seq 200); do
     sleep 0.1
 done
 [ -s "$tmp/display" ] || { echo "gui-screenshots: Xvfb gave no display within 20 s" >&2; exit 1; }
-export DISPLAY=":$(head -n1 "$tmp/display")"
+DISPLAY=":$(head -n1 "$tmp/display")"
+export DISPLAY
 
 # 3. Wireshark: a fixed 1400x900 main window at 0,0 (there is no window
 # manager), packet list above the packet details, no byte view, no capture
@@ -133,6 +134,7 @@ capture.no_interface_load: TRUE
 EOF
 install -m 644 "$here/captures/$capture_name" "$tmp/$capture_name"
 
+# shellcheck disable=SC2016 # $$ and $@ are the inner shell's
 setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' - "$tmp/ws.pid" \
     env APPLELEGACY_BUILD_DIR="$plugin_build" APPLELEGACY_PROGRAM=wireshark \
     APPLELEGACY_CONFIG_DIR="$tmp/config" "$here/tools/tshark-with-plugins" \
@@ -188,7 +190,7 @@ pixels() { xwd -id "$1" -silent 2>/dev/null | md5sum; }
 # Waits until the window's pixels have not changed for a second (a dump
 # takes a few tenths of a second itself).
 wait_stable() {
-    local id=$1 previous= now changed start
+    local id=$1 previous='' now changed start
     start=$(date +%s%N)
     changed=$start
     while [ $(($(date +%s%N) - start)) -lt 30000000000 ]; do
