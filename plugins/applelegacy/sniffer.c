@@ -3,8 +3,11 @@
  * dissector owns (311, 625, 660, 687, 106, 5009, 3283/udp, 626/udp, ...).
  * From the first payload bytes of a conversation it identifies the protocol
  * (sniff.c), hands the payload to that protocol's dissector, ours or
- * Wireshark's, and pins the conversation to it so later packets skip the
- * search. When nothing matches it returns 0, so TCP/UDP go on with their
+ * Wireshark's, and pins the conversation to itself so later packets skip the
+ * search and go straight to that dissector. The pin is the sniffer and not
+ * the dissector found because a conversation dissector is called without
+ * pinfo->match_uint: dissectors such as SSH tell client from server by
+ * match_uint, so the sniffer sets it to the service port on every packet. When nothing matches it returns 0, so TCP/UDP go on with their
  * heuristics and finally show Data, as they would without this plugin.
  *
  * Ports that a stock dissector already owns (548, 5900, 3689, 5353, 623,
@@ -26,11 +29,14 @@
 #define SNIFF_MAX_TRIES 4
 
 typedef struct {
+    dissector_handle_t handle; /* the dissector found, or NULL */
+    guint32 service_port;      /* match_uint when it was found */
     uint8_t tries;
     bool done;
 } sniff_conv_t;
 
 static int proto_sniffer = -1;
+static dissector_handle_t sniffer_handle;
 
 static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
@@ -45,6 +51,12 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         sc = wmem_new0(wmem_file_scope(), sniff_conv_t);
         conversation_add_proto_data(conv, proto_sniffer, sc);
     }
+    if (sc->handle) {
+        /* A later packet; called through the conversation or the port
+         * table. The dissector sees it as it saw the first one. */
+        pinfo->match_uint = sc->service_port;
+        return call_dissector_only(sc->handle, tvb, pinfo, tree, data);
+    }
     if (sc->done)
         return 0;
 
@@ -53,7 +65,9 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     dissector_handle_t handle = sig ? find_dissector(sig->dissector) : NULL;
     if (handle) {
         sc->done = true;
-        conversation_set_dissector_from_frame_number(conv, pinfo->num, handle);
+        sc->handle = handle;
+        sc->service_port = pinfo->match_uint;
+        conversation_set_dissector_from_frame_number(conv, pinfo->num, sniffer_handle);
         /* data is TCP's struct tcpinfo (or UDP's): passed on as the port
          * table would have passed it; and the dissector handed to may ask
          * TCP for reassembly from its first segment on. */
@@ -99,6 +113,7 @@ void applelegacy_register_sniffer(int proto)
 void applelegacy_handoff_sniffer(void)
 {
     dissector_handle_t handle = create_dissector_handle(dissect_sniffer, proto_sniffer);
+    sniffer_handle = handle;
     char *tcp = legacy_ports("tcp.port", AL_TRANSPORT_TCP);
     char *udp = legacy_ports("udp.port", AL_TRANSPORT_UDP);
 

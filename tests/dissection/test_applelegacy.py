@@ -285,6 +285,21 @@ class Sniffer(CaptureTestCase):
         self.assertIn(("4", "TCP 660 carries SSH; MacOS Server Admin (mac-srvr-admin) expected"),
                       expert_rows(self.path("test.pcap")))
 
+    def test_dissector_handed_to_knows_the_client_on_every_packet(self):
+        # SSH tells client from server by pinfo->match_uint, which Wireshark
+        # does not set for a conversation's dissector: the sniffer must, or
+        # every packet after the first is taken for the server's.
+        # SSH_MSG_IGNORE "ab": length 12, padding 4
+        kexinit = bytes.fromhex("0000000c0402") + bytes.fromhex("000000026162") + b"\x00" * 4
+        cap = Capture().tcp_session(C, S, 40000, 660, [(True, b"SSH-2.0-OpenSSH_9.2\r\n"),
+                                                       (False, b"SSH-2.0-OpenSSH_9.2\r\n"),
+                                                       (True, kexinit), (False, kexinit),
+                                                       (True, kexinit)])
+        rows = fields(self.write(cap), ["frame.number", "_ws.col.Info"], "ssh")
+        self.assertEqual([(n, info.split(":")[0]) for n, info in rows],
+                         [("4", "Client"), ("5", "Server"), ("6", "Client"), ("7", "Server"),
+                          ("8", "Client")])
+
     def test_tls_on_625_is_a_mismatch(self):
         hello = bytes.fromhex("160301002f0100002b0303") + b"\x00" * 32 + bytes.fromhex("000002002f0100")
         cap = Capture().tcp_session(C, S, 40000, 625, [(True, hello)])
