@@ -40,60 +40,66 @@ command -v tshark >/dev/null || {
     exit 2
 }
 
-# target -> display filter selecting its packets ("" = every payload).
-declare -A filters=(
-    [sniff]=""
-    [acp]="tcp.port == 5009"
-    [apdisc]="udp.port == 192"
-    [ard]="tcp.port == 3283 || udp.port == 3283"
-    [dsproxy]="tcp.port == 625"
-    [eppc]="tcp.port == 3031 || udp.port == 3031"
-    [netinfo]="tcp.port == 985 || udp.port == 985 || rpc"
-    [pwserver]="tcp.port in {106, 3659} || udp.port == 3659"
-    [serialnumberd]="udp.port == 626"
-    [servermgrd]="tcp.port in {311, 660, 687}"
-)
-
 rm -rf "$out"
 mkdir -p "$out"
 
-# Reads "stream<TAB>src<TAB>tcp-hex<TAB>udp-hex" lines; writes each payload
-# and each joined TCP direction as a seed.
-write_seeds() { # write_seeds DIR
-    python3 -c '
+# One tshark pass per capture: "stream, tcp ports, udp ports, payloads" lines.
+# The Python part gives each target the payloads of its ports (sniff: all),
+# each alone and, for TCP, each direction of each connection joined.
+fields="$out/fields"
+: >"$fields"
+for capture in "${captures[@]}"; do
+    if ! tshark -n -r "$capture" -Y "tcp.len > 0 || udp.length > 8" -T fields -E separator=/t \
+        -e tcp.stream -e tcp.srcport -e tcp.dstport -e udp.srcport -e udp.dstport \
+        -e tcp.payload -e udp.payload 2>"$out/tshark.err" | sed "s|^|$capture\t|" >>"$fields"; then
+        echo "make-seeds: tshark failed on $capture: $(grep -v '^Running as' "$out/tshark.err" | head -1)" >&2
+        exit 1
+    fi
+done
+python3 - "$out" "$fields" <<'PY'
 import hashlib, os, sys
-out = sys.argv[1]
+
+out, fields = sys.argv[1], sys.argv[2]
+# target -> (TCP ports, UDP ports); None: every payload.
+ports = {
+    "sniff": None,
+    "acp": ({5009}, set()),
+    "apdisc": (set(), {192}),
+    "ard": ({3283}, {3283}),
+    "dsproxy": ({625}, set()),
+    "eppc": ({3031}, {3031}),
+    "netinfo": ({985}, {985}),
+    "pwserver": ({106, 3659}, {3659}),
+    "serialnumberd": (set(), {626}),
+    "servermgrd": ({311, 660, 687}, set()),
+}
 streams = {}
-def put(data):
+
+def put(target, data):
     if data:
         name = hashlib.sha1(data).hexdigest()
-        with open(os.path.join(out, name), "wb") as f:
+        with open(os.path.join(out, target, name), "wb") as f:
             f.write(data)
-for line in sys.stdin:
-    stream, src, tcp_hex, udp_hex = (line.rstrip("\n").split("\t") + ["", "", "", ""])[:4]
-    data = bytes.fromhex(tcp_hex or udp_hex)
-    put(data)
-    if tcp_hex:
-        streams.setdefault((stream, src), bytearray()).extend(data)
-for joined in streams.values():
-    put(bytes(joined))
-' "$1"
-}
 
-for target in "${!filters[@]}"; do
-    dir="$out/$target"
-    mkdir -p "$dir"
-    filter="(tcp.len > 0 || udp.length > 8)"
-    [ -n "${filters[$target]}" ] && filter="$filter && (${filters[$target]})"
-    for capture in "${captures[@]}"; do
-        if ! tshark -n -r "$capture" -Y "$filter" -T fields -E separator=/t -e tcp.stream \
-            -e tcp.srcport -e tcp.payload -e udp.payload 2>"$out/tshark.err" >"$out/fields"; then
-            echo "make-seeds: tshark failed on $capture: $(grep -v '^Running as' "$out/tshark.err" | head -1)" >&2
-            exit 1
-        fi
-        write_seeds "$dir" <"$out/fields"
-    done
-done
+for target in ports:
+    os.makedirs(os.path.join(out, target), exist_ok=True)
+with open(fields) as f:
+    for line in f:
+        cols = (line.rstrip("\n").split("\t") + [""] * 8)[:8]
+        capture, stream, tsrc, tdst, usrc, udst, tcp_hex, udp_hex = cols
+        data = bytes.fromhex(tcp_hex or udp_hex)
+        tcp = {int(p) for p in (tsrc, tdst) if p}
+        udp = {int(p) for p in (usrc, udst) if p}
+        for target, sel in ports.items():
+            if sel is not None and not (tcp & sel[0] or udp & sel[1]):
+                continue
+            put(target, data)
+            if tcp_hex:
+                streams.setdefault((target, capture, stream, tsrc), bytearray()).extend(data)
+for (target, *_), joined in streams.items():
+    put(target, bytes(joined))
+PY
+rm -f "$fields" "$out/tshark.err"
 
 # Seeds from the documented layouts.
 seed() { # seed TARGET NAME BYTES (backslash escapes as in printf %b)
@@ -124,7 +130,6 @@ for csv in "$here"/data/apple-ports.csv "$here"/tests/gen/*.csv; do
     cp "$csv" "$out/port-table/$(basename "$csv")"
 done
 
-rm -f "$out/tshark.err" "$out/fields"
-for target in $(printf '%s\n' "${!filters[@]}" port-table | sort); do
+for target in $(cd "$out" && ls); do
     echo "make-seeds: $target: $(find "$out/$target" -type f | wc -l) seeds"
 done
