@@ -14,7 +14,14 @@ function(applelegacy_add_plugin name)
     endif()
     configure_file(${PROJECT_SOURCE_DIR}/plugins/common/plugin.c.in
                    ${CMAKE_CURRENT_BINARY_DIR}/plugin.c @ONLY)
-    add_library(${name} MODULE ${CMAKE_CURRENT_BINARY_DIR}/plugin.c ${P_SOURCES})
+    if(APPLELEGACY_COMPILE_ONLY)
+        # Objects only: tools/check-wireshark-versions compiles against the
+        # headers of an unpacked -dev package, without its libraries.
+        add_library(${name} OBJECT ${CMAKE_CURRENT_BINARY_DIR}/plugin.c ${P_SOURCES})
+    else()
+        add_library(${name} MODULE ${CMAKE_CURRENT_BINARY_DIR}/plugin.c ${P_SOURCES})
+        install(TARGETS ${name} LIBRARY DESTINATION ${APPLELEGACY_INSTALL_DIR})
+    endif()
     target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
                                                ${PROJECT_SOURCE_DIR}/plugins/common)
     target_compile_definitions(${name} PRIVATE PLUGIN_VERSION="${PROJECT_VERSION}"
@@ -23,8 +30,8 @@ function(applelegacy_add_plugin name)
     set_target_properties(${name} PROPERTIES
         PREFIX ""
         C_VISIBILITY_PRESET hidden
+        POSITION_INDEPENDENT_CODE ON
         LIBRARY_OUTPUT_DIRECTORY ${APPLELEGACY_PLUGIN_OUTPUT_DIR})
-    install(TARGETS ${name} LIBRARY DESTINATION ${APPLELEGACY_INSTALL_DIR})
     set_property(GLOBAL APPEND PROPERTY APPLELEGACY_PLUGINS ${name})
 endfunction()
 
