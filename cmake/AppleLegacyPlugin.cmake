@@ -14,7 +14,17 @@ function(applelegacy_add_plugin name)
     endif()
     configure_file(${PROJECT_SOURCE_DIR}/plugins/common/plugin.c.in
                    ${CMAKE_CURRENT_BINARY_DIR}/plugin.c @ONLY)
-    add_library(${name} MODULE ${CMAKE_CURRENT_BINARY_DIR}/plugin.c ${P_SOURCES})
+    if(APPLELEGACY_COMPILE_ONLY)
+        # Objects only: tools/check-wireshark-versions compiles against the
+        # headers of an unpacked -dev package, without its libraries.
+        add_library(${name} OBJECT ${CMAKE_CURRENT_BINARY_DIR}/plugin.c ${P_SOURCES})
+    else()
+        add_library(${name} MODULE ${CMAKE_CURRENT_BINARY_DIR}/plugin.c ${P_SOURCES})
+        install(TARGETS ${name} LIBRARY DESTINATION ${APPLELEGACY_INSTALL_DIR})
+        # The Debian package's copy: always the system folder (AppleLegacyPackaging.cmake).
+        install(TARGETS ${name} LIBRARY DESTINATION ${APPLELEGACY_DEB_PLUGIN_DIR}
+                COMPONENT deb EXCLUDE_FROM_ALL)
+    endif()
     target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
                                                ${PROJECT_SOURCE_DIR}/plugins/common)
     target_compile_definitions(${name} PRIVATE PLUGIN_VERSION="${PROJECT_VERSION}"
@@ -23,11 +33,8 @@ function(applelegacy_add_plugin name)
     set_target_properties(${name} PROPERTIES
         PREFIX ""
         C_VISIBILITY_PRESET hidden
+        POSITION_INDEPENDENT_CODE ON
         LIBRARY_OUTPUT_DIRECTORY ${APPLELEGACY_PLUGIN_OUTPUT_DIR})
-    install(TARGETS ${name} LIBRARY DESTINATION ${APPLELEGACY_INSTALL_DIR})
-    # The Debian package's copy: always the system folder (AppleLegacyPackaging.cmake).
-    install(TARGETS ${name} LIBRARY DESTINATION ${APPLELEGACY_DEB_PLUGIN_DIR}
-            COMPONENT deb EXCLUDE_FROM_ALL)
     set_property(GLOBAL APPEND PROPERTY APPLELEGACY_PLUGINS ${name})
 endfunction()
 

@@ -306,7 +306,7 @@ static void add_password(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, co
     if (len > 0)
         expert_add_info_format(pinfo, pi, &ei_password_exposed,
                                "AirPort admin password readable by anyone on the path: \"%s\"",
-                               format_text(pinfo->pool, (const guchar *)password, len));
+                               AL_FORMAT_TEXT(pinfo->pool, password, len));
 }
 
 /* One property element at offset; returns the bytes it used, 0 to stop. */
@@ -497,9 +497,9 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     pi = proto_tree_add_boolean(tree, hf_reply, tvb, 0, 0, reply);
     proto_item_set_generated(pi);
 
-    wmem_strbuf_append_printf(info, "%s %s",
-                              val_to_str(h.command, acp_command_vals, "Command 0x%02x"),
-                              reply ? "reply" : "request");
+    wmem_strbuf_append_printf(
+        info, "%s %s", AL_VAL_TO_STR(pinfo->pool, h.command, acp_command_vals, "Command 0x%02x"),
+        reply ? "reply" : "request");
     if (h.error_code != 0)
         wmem_strbuf_append_printf(info, " error %s", error_code_str(pinfo->pool, h.error_code));
     proto_item_append_text(ti, ", %s", wmem_strbuf_get_str(info));

@@ -413,7 +413,7 @@ static void report_ard_finish(void *tapdata)
 }
 #endif
 
-static void report_init(const char *opt_arg, void *userdata _U_)
+static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
 {
     report_t *r = g_new0(report_t, 1);
     const char *rest = opt_arg + strlen(REPORT_PREFIX);
@@ -455,6 +455,7 @@ static void report_init(const char *opt_arg, void *userdata _U_)
     else
         r->ard_listening = true;
 #endif
+    AL_STAT_TAP_INIT_RETURN(true);
 }
 
 void applelegacy_register_report(void)

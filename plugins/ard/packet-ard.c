@@ -326,7 +326,7 @@ static void dissect_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, pr
     case ARD_CODE_ACK:
         proto_tree_add_item_ret_uint(tree, hf_ard_ack_code, tvb, off, 2, ENC_BIG_ENDIAN, &value);
         col_append_fstr(pinfo->cinfo, COL_INFO, " of %s",
-                        val_to_str(value, ard_code_vals, "code 0x%04x"));
+                        AL_VAL_TO_STR(pinfo->pool, value, ard_code_vals, "code 0x%04x"));
         off += 2;
         break;
     case ARD_CODE_SHUTDOWN:
@@ -567,7 +567,8 @@ static int dissect_ard_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     msg.dir = ard_code_direction(hdr.code);
     msg.arms_signature = ard_is_arms_signature(bytes, cap);
 
-    col_add_str(pinfo->cinfo, COL_INFO, val_to_str(hdr.code, ard_code_vals, "Unknown code 0x%04x"));
+    col_add_str(pinfo->cinfo, COL_INFO,
+                AL_VAL_TO_STR(pinfo->pool, hdr.code, ard_code_vals, "Unknown code 0x%04x"));
     if (probe != ARD_PROBE_NONE) {
         col_append_fstr(pinfo->cinfo, COL_INFO, " (%s)",
                         val_to_str_const(probe, ard_probe_short_vals, ""));

@@ -60,4 +60,56 @@ typedef guint al_pdu_len_t;
 #define AL_FI_VALUE(fi) (&(fi)->value)
 #endif
 
+/* tvb_get_guint8() is deprecated from 4.4 on in favour of tvb_get_uint8(),
+ * which 4.0 does not have. */
+#if AL_WS_AT_LEAST(4, 4)
+#define AL_TVB_GET_U8(tvb, offset) tvb_get_uint8((tvb), (offset))
+#else
+#define AL_TVB_GET_U8(tvb, offset) tvb_get_guint8((tvb), (offset))
+#endif
+
+/* format_text() takes the bytes as const guchar* in 4.0 and as const char*
+ * in 4.4 and 4.6: a const void* converts to either without a warning. */
+#define AL_FORMAT_TEXT(scope, str, len) format_text((scope), (const void *)(str), (len))
+
+/* val_to_str() with an unknown-value format: 4.6 gives it a wmem scope, the
+ * older series call that variant val_to_str_wmem(). */
+#if AL_WS_AT_LEAST(4, 6)
+#define AL_VAL_TO_STR(scope, val, vs, fmt) val_to_str((scope), (val), (vs), (fmt))
+#else
+#define AL_VAL_TO_STR(scope, val, vs, fmt) val_to_str_wmem((scope), (val), (vs), (fmt))
+#endif
+
+/* The init callback of a "-z" statistic (stat_tap_ui.tap_init_cb) returns
+ * void up to 4.4 and bool (false: the argument was refused) from 4.6 on.
+ * Define it as "static AL_STAT_TAP_INIT_CB name(const char *, void *)" and
+ * leave it with AL_STAT_TAP_INIT_RETURN(ok). */
+#if AL_WS_AT_LEAST(4, 6)
+#define AL_STAT_TAP_INIT_CB         bool
+#define AL_STAT_TAP_INIT_RETURN(ok) return (ok)
+#else
+#define AL_STAT_TAP_INIT_CB void
+#define AL_STAT_TAP_INIT_RETURN(ok)                                                                \
+    do {                                                                                           \
+        (void)(ok);                                                                                \
+        return;                                                                                    \
+    } while (0)
+#endif
+
+/* plugin_describe(): the optional entry point through which 4.2 and later
+ * learn what a plugin provides (shown by "tshark -G plugins"); its flags
+ * come from wsutil/plugins.h, which Debian installs from 4.4 on. 4.0 has
+ * neither: AL_PLUGIN_DESCRIBE(flags) then defines nothing. */
+#if AL_WS_AT_LEAST(4, 2) && __has_include(<wsutil/plugins.h>)
+#include <wsutil/plugins.h>
+#define AL_PLUGIN_DESCRIBE(flags)                                                                  \
+    WS_DLL_PUBLIC uint32_t plugin_describe(void);                                                  \
+    uint32_t plugin_describe(void)                                                                 \
+    {                                                                                              \
+        return (flags);                                                                            \
+    }
+#else
+#define AL_PLUGIN_DESCRIBE(flags)
+#endif
+
 #endif /* APPLELEGACY_WS_COMPAT_H */

@@ -131,7 +131,7 @@ static int dissect_request(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         proto_tree_add_item(tree, hf_unknown, tvb, offset + (int)req.name_end,
                             EPPC_REQUEST_SUFFIX_SIZE, ENC_NA);
 
-    char *shown = format_text(pinfo->pool, name, strlen((const char *)name));
+    char *shown = AL_FORMAT_TEXT(pinfo->pool, name, strlen((const char *)name));
     col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "Target application \"%s\"", shown);
     if (!PINFO_FD_VISITED(pinfo))
         get_conv(pinfo)->target_app = wmem_strdup(wmem_file_scope(), shown);

@@ -200,9 +200,9 @@ static proto_tree *pw_tree(pwserver_ctx_t *c)
 static const char *abbreviate(packet_info *pinfo, const guint8 *bytes, int len)
 {
     if (len <= PWSERVER_INFO_MAX)
-        return format_text(pinfo->pool, bytes, len);
+        return AL_FORMAT_TEXT(pinfo->pool, bytes, len);
     return wmem_strdup_printf(pinfo->pool, "%s...",
-                              format_text(pinfo->pool, bytes, PWSERVER_INFO_MAX));
+                              AL_FORMAT_TEXT(pinfo->pool, bytes, PWSERVER_INFO_MAX));
 }
 
 static void add_info(pwserver_ctx_t *c, const char *text)
@@ -280,7 +280,7 @@ static void dissect_user(packet_info *pinfo, const pwserver_line_t *l, size_t ar
         expert_add_info_format(
             pinfo, ti, &ei_weak_mechanism,
             "Weak SASL mechanism %s chosen for Apple Password Server authentication",
-            format_text(pinfo->pool, a + u.mechanism.off, u.mechanism.len));
+            AL_FORMAT_TEXT(pinfo->pool, a + u.mechanism.off, u.mechanism.len));
     if (u.data.len > 0)
         add_auth_data(pinfo, l, args, u.data, "USER line", expected);
     if (u.extra.len > 0) {
@@ -378,7 +378,7 @@ static void dissect_request(pwserver_ctx_t *c, const pwserver_line_t *l)
     case PWSERVER_CMD_UNKNOWN:
     default:
         expert_add_info_format(pinfo, ti, &ei_unknown_command, "Unknown command: %s",
-                               format_text(pinfo->pool, l->bytes + verb.off, verb.len));
+                               AL_FORMAT_TEXT(pinfo->pool, l->bytes + verb.off, verb.len));
         add_parameter(l, args);
         break;
     }
@@ -415,7 +415,7 @@ static void dissect_sasl_list(pwserver_ctx_t *c, const pwserver_line_t *l, size_
         add_span(l, hf_sasl_mechanism, base, mech);
         if (pwserver_mech_in_list(pref_weak_mechanisms, text + mech.off, mech.len))
             wmem_strbuf_append_printf(weak, "%s%s", wmem_strbuf_get_len(weak) ? ", " : "",
-                                      format_text(pinfo->pool, text + mech.off, mech.len));
+                                      AL_FORMAT_TEXT(pinfo->pool, text + mech.off, mech.len));
     }
     if (text[len - 1] != ')')
         add_malformed(pinfo, l, "SASL list", "(SASL \"<mechanism>\" ...)");
@@ -474,7 +474,7 @@ static void dissect_err(packet_info *pinfo, const pwserver_line_t *l, size_t bas
         l->tree, hf_error_sasl, l->tvb, l->offset, l->len,
         len >= 4 && memcmp(text, "SASL", 4) == 0 && (len == 4 || text[4] == ' ')));
     expert_add_info_format(pinfo, ti, &ei_error, "Server error: %s",
-                           len ? format_text(pinfo->pool, text, len) : "(no text)");
+                           len ? AL_FORMAT_TEXT(pinfo->pool, text, len) : "(no text)");
 }
 
 static void dissect_response(pwserver_ctx_t *c, const pwserver_line_t *l)
@@ -566,7 +566,7 @@ static bool text_with_line_ends(tvbuff_t *tvb, int offset, int len)
 static bool ends_in_lone_cr(tvbuff_t *tvb, int offset, int linelen, int next_offset)
 {
     return next_offset == offset + linelen + 1 && !tvb_offset_exists(tvb, next_offset) &&
-           tvb_get_guint8(tvb, offset + linelen) == '\r';
+           AL_TVB_GET_U8(tvb, offset + linelen) == '\r';
 }
 
 static int dissect_pwserver_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
