@@ -353,7 +353,7 @@ static void draw_text(GPtrArray *rows)
         packets += row->packets;
         conversations += g_hash_table_size(row->conversations);
         for (int c = 0; c < N_COLUMNS; c++) {
-            width[c] = MAX(width[c], g_utf8_strlen(cell[c], -1));
+            width[c] = MAX(width[c], (size_t)g_utf8_strlen(cell[c], -1));
             g_ptr_array_add(cells, cell[c]);
         }
     }

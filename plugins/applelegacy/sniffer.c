@@ -36,7 +36,10 @@ typedef struct {
 } sniff_conv_t;
 
 static int proto_sniffer = -1;
-static dissector_handle_t sniffer_handle;
+/* The conversation pin: dissect_sniffer again, but through a handle of no
+ * protocol, so that later packets show no sniffer layer (frame.protocols
+ * "tcp:ssh", as with Decode As). */
+static dissector_handle_t pinned_handle;
 
 static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
@@ -67,7 +70,7 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         sc->done = true;
         sc->handle = handle;
         sc->service_port = pinfo->match_uint;
-        conversation_set_dissector_from_frame_number(conv, pinfo->num, sniffer_handle);
+        conversation_set_dissector_from_frame_number(conv, pinfo->num, pinned_handle);
         /* data is TCP's struct tcpinfo (or UDP's): passed on as the port
          * table would have passed it; and the dissector handed to may ask
          * TCP for reassembly from its first segment on. */
@@ -113,7 +116,7 @@ void applelegacy_register_sniffer(int proto)
 void applelegacy_handoff_sniffer(void)
 {
     dissector_handle_t handle = create_dissector_handle(dissect_sniffer, proto_sniffer);
-    sniffer_handle = handle;
+    pinned_handle = create_dissector_handle(dissect_sniffer, -1);
     char *tcp = legacy_ports("tcp.port", AL_TRANSPORT_TCP);
     char *udp = legacy_ports("udp.port", AL_TRANSPORT_UDP);
 
