@@ -7,8 +7,9 @@
  * search and go straight to that dissector. The pin is the sniffer and not
  * the dissector found because a conversation dissector is called without
  * pinfo->match_uint: dissectors such as SSH tell client from server by
- * match_uint, so the sniffer sets it to the service port on every packet. When nothing matches it returns 0, so TCP/UDP go on with their
- * heuristics and finally show Data, as they would without this plugin.
+ * match_uint, so the sniffer sets it to the service port on every packet.
+ * When nothing matches it returns 0, so TCP/UDP go on with their heuristics
+ * and finally show Data, as they would without this plugin.
  *
  * Ports that a stock dissector already owns (548, 5900, 3689, 5353, 623,
  * 80, 443, ...) are never taken: there the registry only annotates.
@@ -25,7 +26,7 @@
 #include "sniff.h"
 
 /* Bytes looked at, and payload-bearing packets tried, per conversation. */
-#define SNIFF_BYTES 256
+#define SNIFF_BYTES     256
 #define SNIFF_MAX_TRIES 4
 
 typedef struct {
