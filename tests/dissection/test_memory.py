@@ -8,8 +8,9 @@ SYN, SYN/ACK and one request; UDP 3283 (ARD) and 626 (serialnumberd) on
 
 tshark reads it with our plugins and the applelegacy report (-z
 applelegacy,report,json), and stock tshark (APPLELEGACY_STOCK=1) reads it
-too; both with -z io,stat,0, without which tshark -q would not dissect. Peak resident memory is the child's ru_maxrss from wait4(), which
-covers tshark below the wrapper. The same is measured on the first 1,000
+too; both with -z io,stat,0, without which tshark -q would not dissect.
+Peak resident memory is the ru_maxrss of the children of a fresh Python
+process that runs only the wrapper, which covers tshark below it. The same is measured on the first 1,000
 conversations, so that the fixed cost of loading the plugins cancels out of
 the cost per conversation:
 
