@@ -79,9 +79,14 @@ else
     # Every capture the dissection tests build, one after the other.
     mkdir "$work/kept"
     echo "run-valgrind: collecting the dissection tests' captures"
+    # (test_memory writes its big captures itself: not kept, and not run.)
+    modules=()
+    for f in "$here"/tests/dissection/test_*.py; do
+        [ "$(basename "$f")" = test_memory.py ] || modules+=("$(basename "$f" .py)")
+    done
     if ! (cd "$here/tests/dissection" &&
         APPLELEGACY_BUILD_DIR=$build APPLELEGACY_SOURCE_DIR=$here APPLELEGACY_KEEP_CAPTURES=$work/kept \
-            python3 -m unittest discover -p 'test_*.py' >"$work/unittest.log" 2>&1); then
+            python3 -m unittest "${modules[@]}" >"$work/unittest.log" 2>&1); then
         echo "run-valgrind: note: some dissection tests failed (ctest reports them); their captures are used anyway"
     fi
     kept=("$work"/kept/*.pcap)
