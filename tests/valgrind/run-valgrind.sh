@@ -87,7 +87,8 @@ else
     if ! (cd "$here/tests/dissection" &&
         APPLELEGACY_BUILD_DIR=$build APPLELEGACY_SOURCE_DIR=$here APPLELEGACY_KEEP_CAPTURES=$work/kept \
             python3 -m unittest "${modules[@]}" >"$work/unittest.log" 2>&1); then
-        echo "run-valgrind: note: some dissection tests failed (ctest reports them); their captures are used anyway"
+        echo "run-valgrind: note: some dissection tests failed; their captures are used anyway:"
+        grep -E '^(FAIL|ERROR):' "$work/unittest.log" | sed 's/^/  /' || true
     fi
     kept=("$work"/kept/*.pcap)
     if [ ! -e "${kept[0]}" ]; then
