@@ -29,7 +29,7 @@ chmod 755 "$work"
 # AddressSanitizer reserves terabytes of address space for its shadow memory
 # and aborts under ulimit -v: with the sanitizer runtimes preloaded, its own
 # limit on the heap replaces it (hard_rss_limit_mb aborts at startup here).
-vlimit=(-v $memory_kib)
+vlimit=(-v "$memory_kib")
 if [ -n "${APPLELEGACY_PRELOAD:-}" ]; then
     vlimit=()
     export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}malloc_limit_mb=$((memory_kib / 1024))"

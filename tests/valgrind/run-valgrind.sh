@@ -118,16 +118,24 @@ for capture in "${captures[@]}"; do
         if [ $mode = dissect ]; then
             args=("${common[@]}" -Vx)
         else
+            # shellcheck disable=SC2054 # the commas belong to the -z arguments
             args=("${common[@]}" -q -z applelegacy,report -z applelegacy,tree)
         fi
         rc=0
         "$here/tools/tshark-with-plugins" -r - "${args[@]}" <"$capture" >"$work/out" 2>"$work/err" || rc=$?
-        result=$(python3 "$here/tests/valgrind/vg-errors.py" "$xml" "${plugins[@]}") || {
+        vrc=0
+        result=$(python3 "$here/tests/valgrind/vg-errors.py" "$xml" "${plugins[@]}" 2>&1) || vrc=$?
+        if [ $vrc -ne 0 ]; then
             failed=$((failed + 1))
-            echo "FAIL $(basename "$capture") ($mode): valgrind found errors in our plugins:"
-            echo "$result"
+            if [ $vrc = 1 ]; then
+                echo "FAIL $(basename "$capture") ($mode): valgrind found errors in our plugins:"
+                echo "$result"
+            else
+                echo "FAIL $(basename "$capture") ($mode): no valgrind log ($result); tshark said:"
+                tail -5 "$work/err"
+            fi
             continue
-        }
+        fi
         if [ $rc -ne 0 ] && [ $rc -ne 42 ]; then
             failed=$((failed + 1))
             echo "FAIL $(basename "$capture") ($mode): tshark exited with $rc:"
