@@ -42,6 +42,7 @@ void applelegacy_handoff_sniffer(void);
 struct epan_uat;
 struct epan_uat *applelegacy_user_table_new(void (*changed)(void));
 const al_row_t *applelegacy_user_rows(size_t *count);
+void applelegacy_user_rows_free(void);
 
 /* Reports; report.c and stats-tree.c, called by plugin_register_taps_applelegacy(). */
 void applelegacy_register_report(void);

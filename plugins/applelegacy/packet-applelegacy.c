@@ -155,6 +155,7 @@ static void applelegacy_cleanup(void)
 {
     al_registry_free(registry);
     registry = NULL;
+    applelegacy_user_rows_free();
 }
 
 static bool port_is_ephemeral(uint16_t port, const void *data _U_)

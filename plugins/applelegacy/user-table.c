@@ -204,13 +204,24 @@ static void user_rec_free(void *rec)
     }
 }
 
+/* Frees the copy made by applelegacy_user_rows(), once the registry that
+ * points into it is gone: the plugin is unloaded at exit, and memory only a
+ * static variable of an unloaded plugin held counts as leaked. */
+void applelegacy_user_rows_free(void)
+{
+    g_free(user_rows);
+    user_rows = NULL;
+    n_user_rows = 0;
+    if (user_strings)
+        g_string_chunk_free(user_strings);
+    user_strings = NULL;
+}
+
 const al_row_t *applelegacy_user_rows(size_t *count)
 {
     /* A copy, so that editing the table never frees strings that the
      * registry of the running dissection still points to. */
-    g_free(user_rows);
-    if (user_strings)
-        g_string_chunk_free(user_strings);
+    applelegacy_user_rows_free();
     user_strings = g_string_chunk_new(1024);
     user_rows = g_new0(al_row_t, n_user_recs + 1);
     n_user_rows = 0;

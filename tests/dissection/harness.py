@@ -11,6 +11,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -99,6 +100,13 @@ class Capture:
             for i, data in enumerate(self.frames):
                 f.write(struct.pack("<IIII", BASE_TIME + i // 100, (i % 100) * 10000, len(data), len(data)))
                 f.write(data)
+        # APPLELEGACY_KEEP_CAPTURES=DIR keeps a copy of every capture the tests
+        # build (tests/valgrind/run-valgrind.sh replays them under valgrind).
+        keep = os.environ.get("APPLELEGACY_KEEP_CAPTURES")
+        if keep:
+            fd, copy = tempfile.mkstemp(prefix="%020d-" % time.time_ns(), suffix=".pcap", dir=keep)
+            os.close(fd)
+            shutil.copyfile(path, copy)
         return path
 
 

@@ -26,11 +26,20 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 
+# AddressSanitizer reserves terabytes of address space for its shadow memory
+# and aborts under ulimit -v: with the sanitizer runtimes preloaded, its own
+# limit on the heap replaces it (hard_rss_limit_mb aborts at startup here).
+vlimit=(-v "$memory_kib")
+if [ -n "${APPLELEGACY_PRELOAD:-}" ]; then
+    vlimit=()
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}malloc_limit_mb=$((memory_kib / 1024))"
+fi
+
 run() { # run NAME ARGS... < input; prints nothing on success
     local input=$1
     shift
     (
-        ulimit -t $cpu_seconds -v $memory_kib
+        ulimit -t $cpu_seconds "${vlimit[@]}"
         exec "$here/tools/tshark-with-plugins" -r - "$@" <"$input"
     ) >"$work/out" 2>"$work/err"
     local rc=$?
