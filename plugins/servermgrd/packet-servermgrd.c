@@ -945,7 +945,7 @@ static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree
     smd_view_t views[MAX_HTTP_MESSAGES];
     if (tree && !wanted_active)
         want_http_fields();
-    if (!frame_has_http(pinfo))
+    if (pinfo->ptype != PT_TCP || !frame_has_http(pinfo))
         return 0;
     smd_frame_t *fr =
         (smd_frame_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_servermgrd, 0);
