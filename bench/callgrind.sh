@@ -4,7 +4,10 @@
 # depend on the load of the machine, so this can run beside other jobs, where
 # wall-clock timing (bench/run-bench.sh) cannot. Never a test.
 #
-#   bench/callgrind.sh [PACKETS] [OUT_DIR]     (defaults 50000 and a temp folder)
+#   bench/callgrind.sh [PACKETS] [OUT_DIR] [ROWS]
+#
+# Defaults: 50000 packets, a temporary folder, all rows (ROWS: a comma list of
+# summary, fields, verbose, report).
 #
 # APPLELEGACY_CG_STOCK_DIR=DIR takes the stock side, where it is there, from
 # the OUT_DIR of an earlier run with the same PACKETS instead of running it
@@ -34,6 +37,7 @@ build=${APPLELEGACY_BUILD_DIR:-$here/build}
 work=$(mktemp -d /tmp/applelegacy-callgrind.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 out=${2:-$work/out}
+rows=${3:-summary,fields,verbose,report}
 mkdir -p "$out" "$work/bin"
 chmod 777 "$out"
 chmod 755 "$work" "$work/bin"
@@ -72,6 +76,7 @@ ir() { # ir SIDE NAME CAPTURE ARGS... -> Ir
 printf '%s\n' "Capture: $packets packets (bench/make-capture.py); $(tshark -v 2>/dev/null | head -n1 | cut -d' ' -f1-3)"
 printf '%-22s %16s %16s %8s %10s\n' command "stock Ir" "ours Ir" ratio "per-packet"
 while IFS='|' read -r label stock_args our_args; do
+    case ",$rows," in *",$label,"*) ;; *) continue ;; esac
     read -r -a sargv <<<"$stock_args"
     read -r -a oargv <<<"$our_args"
     s=$(ir stock "$label" "$work/bench.pcap" "${sargv[@]}")
@@ -85,5 +90,5 @@ done <<'CMDS'
 summary|-n|-n
 fields|-n -T fields -e frame.number|-n -T fields -e frame.number -e applelegacy.service
 verbose|-n -V|-n -V
-report|-n -q|-n -q -z applelegacy,report
+report|-n -q -z io,stat,0|-n -q -z io,stat,0 -z applelegacy,report
 CMDS
