@@ -90,5 +90,5 @@ done <<'CMDS'
 summary|-n|-n
 fields|-n -T fields -e frame.number|-n -T fields -e frame.number -e applelegacy.service
 verbose|-n -V|-n -V
-report|-n -q -z io,stat,0|-n -q -z io,stat,0 -z applelegacy,report
+report|-n -q -z endpoints,eth|-n -q -z endpoints,eth -z applelegacy,report
 CMDS

@@ -9,13 +9,13 @@
 # prints the median wall time and the spread (min-max) of RUNS runs, the peak
 # memory (max RSS), and the ratios ours/stock, as a Markdown table under a
 # line naming the machine (CPU model, cores, memory), tshark's version and the
-# date, ready to paste. Stock tshark knows neither
-# applelegacy.service nor -z applelegacy,report: its side of those rows is the
-# same run without them (-e frame.number only; -q -z io,stat,0), i.e. what the
-# field and the report cost on top of dissecting the capture. (With -q and no
-# tap at all tshark reads the packets without dissecting them, which is no
-# baseline for a report that needs every packet dissected; io,stat,0 is the
-# cheapest tap that makes both sides dissect, and both sides run it.)
+# date, ready to paste. Stock tshark knows neither applelegacy.service nor
+# -z applelegacy,report: its side of those rows is the same run without them
+# (-e frame.number only; -q -z endpoints,eth), i.e. what the field and the
+# report cost on top of dissecting the capture. With -q and no tap tshark
+# reads the packets without dissecting them, no baseline for a report that
+# needs every packet dissected; endpoints,eth is a cheap tap that makes both
+# sides dissect without a protocol tree (io,stat builds one), and both run it.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -77,5 +77,5 @@ done <<'CMDS'
 `tshark -r F` (summary lines)|-n|-n
 `tshark -r F -T fields -e frame.number -e applelegacy.service`|-n -T fields -e frame.number|-n -T fields -e frame.number -e applelegacy.service
 `tshark -r F -V` (full trees)|-n -V|-n -V
-`tshark -r F -q -z applelegacy,report`|-n -q -z io,stat,0|-n -q -z io,stat,0 -z applelegacy,report
+`tshark -r F -q -z applelegacy,report`|-n -q -z endpoints,eth|-n -q -z endpoints,eth -z applelegacy,report
 CMDS
