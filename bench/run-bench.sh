@@ -7,15 +7,26 @@
 # Both sides run through tools/tshark-with-plugins (same user, same fresh
 # configuration); stock simply loads none of our plugins. For each command it
 # prints the median wall time and the spread (min-max) of RUNS runs, the peak
-# memory (max RSS), and the ratios ours/stock. Stock tshark knows neither
-# applelegacy.service nor -z applelegacy,report: its side of those rows is the
-# same run without them (-e frame.number only; -q), i.e. what the field and the
-# report cost on top of reading the capture.
+# memory (max RSS), and the ratios ours/stock, as a Markdown table under a
+# line naming the machine (CPU model, cores, memory), tshark's version and the
+# date, ready to paste. Stock tshark knows neither applelegacy.service nor
+# -z applelegacy,report: its side of those rows is the same run without them
+# (-e frame.number only; -q -z endpoints,eth), i.e. what the field and the
+# report cost on top of dissecting the capture. With -q and no tap tshark
+# reads the packets without dissecting them, no baseline for a report that
+# needs every packet dissected; endpoints,eth is a cheap tap that makes both
+# sides dissect without a protocol tree (io,stat builds one), and both run it.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packets=${1:-1000000}
 runs=${2:-3}
+case "$packets$runs" in
+'' | *[!0-9]*)
+    echo "run-bench.sh: PACKETS and RUNS must be numbers (got \"$packets\" \"$runs\")" >&2
+    exit 2
+    ;;
+esac
 build=${APPLELEGACY_BUILD_DIR:-$here/build}
 work=$(mktemp -d /tmp/applelegacy-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -40,9 +51,11 @@ stats() { # stats VALUES... -> "median min max"
     printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.2f %.2f %.2f", m, v[1], v[NR]}'
 }
 
-printf '%s\n' "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(tshark -v | head -n1 | cut -d' ' -f1-3); $(date -u +%Y-%m-%d)"
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+printf '%s\n' "Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(tshark -v 2>/dev/null | head -n1 | cut -d' ' -f1-3); $(date -u '+%Y-%m-%d %H:%M UTC')"
 printf '%s\n' "Capture: $packets packets, $(du -h "$capture" | cut -f1); $runs runs each, stock and ours alternating"
-printf '%-44s %-22s %-22s %-7s %-10s %-10s %s\n' command "stock s (median, range)" "ours s (median, range)" ratio "stock MiB" "ours MiB" "mem ratio"
+printf '\n%s\n%s\n' "| command | stock s (median, range) | ours s (median, range) | time ratio | stock MiB | ours MiB | memory ratio |" \
+    "|---|---|---|---|---|---|---|"
 while IFS='|' read -r label stock_args our_args; do
     read -r -a sargv <<<"$stock_args"
     read -r -a oargv <<<"$our_args"
@@ -57,12 +70,12 @@ while IFS='|' read -r label stock_args our_args; do
     done
     read -r smed smin smax <<<"$(stats "${st[@]}")"
     read -r omed omin omax <<<"$(stats "${ot[@]}")"
-    printf '%-44s %-22s %-22s %-7s %-10s %-10s %s\n' "$label" "$smed ($smin-$smax)" "$omed ($omin-$omax)" \
+    printf '| %s | %s (%s-%s) | %s (%s-%s) | %s | %s | %s | %s |\n' "$label" "$smed" "$smin" "$smax" "$omed" "$omin" "$omax" \
         "$(awk -v a="$omed" -v b="$smed" 'BEGIN {printf "%.3f", a/b}')" \
         "$((sm / 1024))" "$((om / 1024))" "$(awk -v a="$om" -v b="$sm" 'BEGIN {printf "%.3f", a/b}')"
 done <<'CMDS'
-tshark -r F (summary lines)|-n|-n
-tshark -r F -T fields -e applelegacy.service|-n -T fields -e frame.number|-n -T fields -e frame.number -e applelegacy.service
-tshark -r F -V (full trees)|-n -V|-n -V
-tshark -r F -q -z applelegacy,report|-n -q|-n -q -z applelegacy,report
+`tshark -r F` (summary lines)|-n|-n
+`tshark -r F -T fields -e frame.number -e applelegacy.service`|-n -T fields -e frame.number|-n -T fields -e frame.number -e applelegacy.service
+`tshark -r F -V` (full trees)|-n -V|-n -V
+`tshark -r F -q -z applelegacy,report`|-n -q -z endpoints,eth|-n -q -z endpoints,eth -z applelegacy,report
 CMDS

@@ -279,6 +279,16 @@ static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         add_mismatch_expert(pinfo, ti, conv, mismatch_id);
 }
 
+/* Without a tree only the expert information is raised (for -z expert and
+ * Wireshark's first pass), as add_row_tree would. */
+static void add_row_experts(packet_info *pinfo, const al_conv_t *conv, bool first, int mismatch_id)
+{
+    if (first)
+        add_experts(pinfo, NULL, conv);
+    if (mismatch_id >= 0)
+        add_mismatch_expert(pinfo, NULL, conv, mismatch_id);
+}
+
 /* The protocol right above the last TCP/UDP layer of this frame (not
  * counting the sniffer), or -1 when there is none (no payload). */
 static int application_layer(packet_info *pinfo)
@@ -326,16 +336,20 @@ static int observe_payload(packet_info *pinfo, al_conv_t *c)
     return (c->warnings & AL_WARN_PROTOCOL_MISMATCH) ? id : -1;
 }
 
-/* Classifies the conversation on its first annotated packet; NULL when no
- * registry row applies. Negative answers are not cached: they cost two array
- * loads to recompute, and caching them would allocate for every ordinary
- * conversation. */
+/* The verdict "no registry row applies", kept with a conversation so that
+ * later packets skip the classification. Never written. */
+static al_conv_t no_verdict;
+
+/* Classifies the conversation on its first annotated packet and keeps the
+ * verdict with it; NULL when no registry row applies. A negative verdict is
+ * the shared no_verdict: nothing is allocated for an ordinary conversation
+ * but the conversation's proto-data entry. */
 static al_conv_t *conversation_verdict(packet_info *pinfo, al_transport_t transport)
 {
     conversation_t *conv = find_or_create_conversation(pinfo);
     al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
     if (c)
-        return c;
+        return c == &no_verdict ? NULL : c;
 
     uint16_t handshake_port = 0;
     if (transport == AL_TRANSPORT_TCP) {
@@ -344,8 +358,10 @@ static al_conv_t *conversation_verdict(packet_info *pinfo, al_transport_t transp
     }
     al_verdict_t v;
     if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
-                     (uint16_t)pinfo->destport, handshake_port, &v))
+                     (uint16_t)pinfo->destport, handshake_port, &v)) {
+        conversation_add_proto_data(conv, proto_applelegacy, &no_verdict);
         return NULL;
+    }
 
     c = wmem_new0(wmem_file_scope(), al_conv_t);
     c->group = v.group;
@@ -377,6 +393,16 @@ static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     if (!al_registry_lookup(registry, transport, (uint16_t)pinfo->srcport) &&
         !al_registry_lookup(registry, transport, (uint16_t)pinfo->destport))
         return 0;
+    /* UDP has no handshake, so the ports alone decide: a client's ephemeral
+     * port in a registry range (Xsan's 49152-65535) talking to an ordinary
+     * service is turned away before any conversation lookup. TCP needs the
+     * conversation for the handshake, and keeps its verdict there. */
+    if (transport == AL_TRANSPORT_UDP) {
+        al_verdict_t v;
+        if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
+                         (uint16_t)pinfo->destport, 0, &v))
+            return 0;
+    }
 
     al_conv_t *c = conversation_verdict(pinfo, transport);
     if (!c)
@@ -387,8 +413,12 @@ static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         (c->warnings & AL_WARN_PROTOCOL_MISMATCH))
         mismatch_id = proto_get_id_by_filter_name(c->observed); /* later passes */
 
-    for (unsigned i = 0; i < c->group->count; i++)
-        add_row_tree(tvb, pinfo, tree, c->group->rows[i], c, first, mismatch_id);
+    if (tree) {
+        for (unsigned i = 0; i < c->group->count; i++)
+            add_row_tree(tvb, pinfo, tree, c->group->rows[i], c, first, mismatch_id);
+    } else {
+        add_row_experts(pinfo, c, first, mismatch_id);
+    }
 
     if (have_tap_listener(applelegacy_tap)) {
         al_tap_info_t *info = wmem_new0(pinfo->pool, al_tap_info_t);

@@ -44,8 +44,15 @@ typedef struct {
     const char *observed; /* recognised protocol, else "unknown", else NULL */
 } report_row_t;
 
+/* What one conversation already added: its row and its client. */
+typedef struct {
+    report_row_t *row;
+    address client;
+} report_seen_t;
+
 typedef struct {
     GHashTable *rows; /* "server|transport|port" -> report_row_t */
+    GHashTable *seen; /* conversation id -> report_seen_t */
     GHashTable *ard;  /* same key -> AL_WARN_ARD_* bits from the ard tap */
     bool ard_listening; /* the ard listener owns (and frees) ard */
     bool json;
@@ -73,9 +80,17 @@ static void row_free(gpointer p)
     g_free(row);
 }
 
+static void seen_free(gpointer p)
+{
+    report_seen_t *seen = (report_seen_t *)p;
+    free_address(&seen->client);
+    g_free(seen);
+}
+
 static void report_reset(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
+    g_hash_table_remove_all(r->seen);
     g_hash_table_remove_all(r->rows);
     g_hash_table_remove_all(r->ard);
 }
@@ -102,12 +117,10 @@ static tap_packet_status report_ard_packet(void *tapdata, packet_info *pinfo,
 }
 #endif
 
-static tap_packet_status report_packet(void *tapdata, packet_info *pinfo,
-                                       epan_dissect_t *edt _U_, const void *data,
-                                       tap_flags_t flags _U_)
+/* The row of the packet's server and port (created on first use), with the
+ * packet's client and conversation counted in it. */
+static report_row_t *report_row_for(report_t *r, const al_tap_info_t *info, report_seen_t *seen)
 {
-    report_t *r = (report_t *)tapdata;
-    const al_tap_info_t *info = (const al_tap_info_t *)data;
     char *server = address_to_str(NULL, info->server);
     char *key = g_strdup_printf("%s|%u|%u", server, info->transport, info->service_port);
     report_row_t *row = (report_row_t *)g_hash_table_lookup(r->rows, key);
@@ -120,8 +133,6 @@ static tap_packet_status report_packet(void *tapdata, packet_info *pinfo,
         row->group = info->group;
         row->clients = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         row->conversations = g_hash_table_new(g_direct_hash, g_direct_equal);
-        row->first_seen = pinfo->abs_ts;
-        row->last_seen = pinfo->abs_ts;
         g_hash_table_insert(r->rows, key, row);
     } else {
         g_free(key);
@@ -134,6 +145,36 @@ static tap_packet_status report_packet(void *tapdata, packet_info *pinfo,
     wmem_free(NULL, client);
     g_hash_table_add(row->conversations, GUINT_TO_POINTER(info->conversation_id));
 
+    if (!seen) {
+        seen = g_new0(report_seen_t, 1);
+        g_hash_table_insert(r->seen, GUINT_TO_POINTER(info->conversation_id), seen);
+    } else {
+        free_address(&seen->client);
+    }
+    seen->row = row;
+    copy_address(&seen->client, info->client);
+    return row;
+}
+
+static tap_packet_status report_packet(void *tapdata, packet_info *pinfo,
+                                       epan_dissect_t *edt _U_, const void *data,
+                                       tap_flags_t flags _U_)
+{
+    report_t *r = (report_t *)tapdata;
+    const al_tap_info_t *info = (const al_tap_info_t *)data;
+    /* A conversation's server, port and client do not change: after its
+     * first packet only the counters are updated (no address text, no
+     * string keys on every packet). */
+    report_seen_t *seen =
+        (report_seen_t *)g_hash_table_lookup(r->seen, GUINT_TO_POINTER(info->conversation_id));
+    report_row_t *row = seen ? seen->row : NULL;
+    if (!seen || !addresses_equal(&seen->client, info->client))
+        row = report_row_for(r, info, seen);
+
+    if (row->packets == 0) {
+        row->first_seen = pinfo->abs_ts;
+        row->last_seen = pinfo->abs_ts;
+    }
     row->packets++;
     row->bytes += pinfo->fd->pkt_len;
     if (nstime_cmp(&pinfo->abs_ts, &row->first_seen) < 0)
@@ -400,6 +441,7 @@ static void report_draw(void *tapdata)
 static void report_finish(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
+    g_hash_table_destroy(r->seen);
     g_hash_table_destroy(r->rows);
     if (!r->ard_listening)
         g_hash_table_destroy(r->ard);
@@ -432,6 +474,7 @@ static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
         exit(1);
     }
     r->rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, row_free);
+    r->seen = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, seen_free);
     r->ard = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     GString *err = register_tap_listener(AL_TAP_NAME, r, filter, 0, report_reset, report_packet,
@@ -439,6 +482,7 @@ static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
     if (err) {
         fprintf(stderr, "tshark: cannot start -z " REPORT_PREFIX ": %s\n", err->str);
         g_string_free(err, TRUE);
+        g_hash_table_destroy(r->seen);
         g_hash_table_destroy(r->rows);
         g_hash_table_destroy(r->ard);
         g_free(r);

@@ -20,9 +20,12 @@
  *    a message body that no media-type dissector took (never for a GET
  *    request, never for a text/xml body), its data pointer is NULL, and the
  *    "http" tap cannot add tree items. README.md has the details.
- *    Only the first pass primes the wanted HTTP fields, so the first pass
+ *    The first dissection of a frame that has the HTTP fields in its tree
  *    stores where each servermgrd message is (data source index and offsets)
- *    with the frame, and every pass draws the layer from that.
+ *    with the frame, and every later pass draws the layer from that.
+ *    No tree is built for this plugin alone: without a tree (tshark's summary
+ *    lines, Wireshark's first pass without colouring rules) the layer is not
+ *    added; the thin dissector still marks its conversations.
  *
  * Sources: ../shared/reference/apple-protocols.md sections 1 and 2
  * (nmap-service-probes matches for the servermgrd responses; the Lithium
@@ -34,6 +37,7 @@
 #include <epan/packet.h>
 #include <epan/charsets.h>
 #include <epan/conversation.h>
+#include <epan/exceptions.h>
 #include <epan/expert.h>
 #include <epan/proto.h>
 #include <epan/proto_data.h>
@@ -83,7 +87,6 @@ static dissector_handle_t servermgrd_handle;
 static dissector_handle_t tls_handle;
 static dissector_handle_t http_handle;
 
-
 /* Top-level plist keys shown per message, at most. */
 #define MAX_PLIST_KEYS 256
 /* Header lines left in a body that are shown, at most. */
@@ -91,8 +94,8 @@ static dissector_handle_t http_handle;
 /* HTTP messages of one frame looked at, at most. */
 #define MAX_HTTP_MESSAGES 16
 
-/* The HTTP fields the postdissector reads (set_postdissector_wanted_hfids
- * keeps them in the tree even when tshark builds no visible tree). */
+/* The HTTP fields the postdissector reads (see "Keeping the HTTP fields in
+ * the tree" below). */
 enum {
     HTTP_F_URI,
     HTTP_F_CODE,
@@ -123,10 +126,10 @@ typedef struct {
     int length;
 } smd_loc_t;
 
-/* One servermgrd message of a frame, as the first pass found it. Later
- * passes (a second tshark pass, a packet selected in Wireshark) get no HTTP
- * fields from the tree (only the first pass primes the wanted fields), so
- * they redo the servermgrd layer from this. */
+/* One servermgrd message of a frame, as found in the first dissection of the
+ * frame that had the HTTP fields. Later passes (a second tshark pass, a packet
+ * selected in Wireshark) may have no HTTP fields in their tree, so they redo
+ * the servermgrd layer from this. */
 typedef struct {
     bool request;
     smd_loc_t msg;        /* the HTTP message */
@@ -199,6 +202,89 @@ static bool known_before(packet_info *pinfo)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Keeping the HTTP fields in the tree                                      */
+
+/* A tree that is not visible (tshark -T fields, a display filter, Wireshark's
+ * filtering and colouring passes) leaves out every field nobody asked for.
+ * The HTTP fields this plugin reads are kept in two ways, and no tree is ever
+ * built only for this plugin:
+ *  - the thin dissector, in front of TLS/HTTP on its own conversations, makes
+ *    the tree visible while they dissect when the fields would be left out;
+ *  - for HTTP reached without it (HTTP's heuristic, a port, TLS), the
+ *    postdissector asks for the fields (set_postdissector_wanted_hfids) once
+ *    it has seen that this dissection session builds trees anyway. Asking at
+ *    start-up would make tshark and Wireshark build a tree for every packet
+ *    (they decide that when a file is opened), which cost about 20% of the
+ *    summary run. The request is dropped at the start of every session. */
+
+static dissector_handle_t post_handle;
+static bool wanted_active;
+
+static void want_http_fields(void)
+{
+    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+    if (http_proto_id > 0)
+        g_array_append_val(wanted, http_proto_id);
+    for (int i = 0; i < HTTP_F_COUNT; i++) {
+        if (http_field_ids[i] > 0)
+            g_array_append_val(wanted, http_field_ids[i]);
+    }
+    set_postdissector_wanted_hfids(post_handle, wanted);
+    wanted_active = true;
+}
+
+static void servermgrd_init(void)
+{
+    if (wanted_active)
+        set_postdissector_wanted_hfids(post_handle, NULL);
+    wanted_active = false;
+}
+
+/* Will an item of this field be kept in a tree that is not visible? */
+static bool field_kept(int id)
+{
+    if (id <= 0)
+        return true; /* not registered: nothing to keep */
+    header_field_info *hfi = proto_registrar_get_nth((guint)id);
+    return hfi && hfi->ref_type != HF_REF_TYPE_NONE && hfi->ref_type != HF_REF_TYPE_INDIRECT;
+}
+
+static bool http_fields_kept(proto_tree *tree)
+{
+    if (PTREE_DATA(tree)->visible || !field_kept(http_proto_id))
+        return PTREE_DATA(tree)->visible;
+    for (int i = 0; i < HTTP_F_COUNT; i++) {
+        if (!field_kept(http_field_ids[i]))
+            return false;
+    }
+    return true;
+}
+
+/* Calls TLS or HTTP so that the HTTP fields end up in the tree: when the
+ * frame has no stored servermgrd messages yet and the tree would leave the
+ * fields out, it is visible while they dissect (and again as it was after,
+ * also when they throw). */
+static int call_keeping_http_fields(dissector_handle_t next, tvbuff_t *tvb, packet_info *pinfo,
+                                    proto_tree *tree, void *data)
+{
+    if (!tree || http_fields_kept(tree) ||
+        p_get_proto_data(wmem_file_scope(), pinfo, proto_servermgrd, 0))
+        return call_dissector_with_data(next, tvb, pinfo, tree, data);
+    volatile int taken = 0;
+    gboolean was_visible = proto_tree_set_visible(tree, TRUE);
+    TRY
+    {
+        taken = call_dissector_with_data(next, tvb, pinfo, tree, data);
+    }
+    FINALLY
+    {
+        proto_tree_set_visible(tree, was_visible);
+    }
+    ENDTRY;
+    return taken;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The thin dissector: TLS or HTTP                                          */
 
 /* The transport of the conversation, chosen from the first payload bytes
@@ -243,7 +329,7 @@ static int dissect_servermgrd(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     /* TCP lets only the dissector it calls reassemble; pass that right on to
      * TLS or HTTP, as this dissector only chooses between them. */
     pinfo->can_desegment = pinfo->saved_can_desegment;
-    return call_dissector_with_data(next, tvb, pinfo, tree, data);
+    return call_keeping_http_fields(next, tvb, pinfo, tree, data);
 }
 
 static al_heur_bool_t dissect_servermgrd_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -266,6 +352,46 @@ typedef struct {
     field_info *f[HTTP_F_COUNT];
 } http_fields_t;
 
+/* Occurrences of one HTTP field in a frame, at most. */
+#define MAX_FIELD_SEEN 32
+
+/* The HTTP messages and fields of a frame, found in one walk of the HTTP
+ * subtrees. The fields are in the tree when the tree is visible or when they
+ * are primed (the wanted fields; a display filter or -e naming them). */
+typedef struct {
+    field_info *msgs[MAX_HTTP_MESSAGES];
+    unsigned n_msgs;
+    field_info *f[HTTP_F_COUNT][MAX_FIELD_SEEN];
+    unsigned n[HTTP_F_COUNT];
+} http_seen_t;
+
+static void collect_http_node(proto_node *node, gpointer data)
+{
+    http_seen_t *seen = (http_seen_t *)data;
+    field_info *fi = PNODE_FINFO(node);
+    if (fi && fi->hfinfo) {
+        for (int i = 0; i < HTTP_F_COUNT; i++) {
+            if (fi->hfinfo->id == http_field_ids[i]) {
+                if (seen->n[i] < MAX_FIELD_SEEN)
+                    seen->f[i][seen->n[i]++] = fi;
+                break;
+            }
+        }
+    }
+    proto_tree_children_foreach(node, collect_http_node, data);
+}
+
+/* HTTP puts its protocol item at the top level of the tree. */
+static void collect_http_top(proto_node *node, gpointer data)
+{
+    http_seen_t *seen = (http_seen_t *)data;
+    field_info *fi = PNODE_FINFO(node);
+    if (!fi || !fi->hfinfo || fi->hfinfo->id != http_proto_id || seen->n_msgs == MAX_HTTP_MESSAGES)
+        return;
+    seen->msgs[seen->n_msgs++] = fi;
+    proto_tree_children_foreach(node, collect_http_node, data);
+}
+
 static bool field_within(const field_info *fi, const field_info *msg)
 {
     return fi->ds_tvb == msg->ds_tvb && fi->start >= msg->start &&
@@ -275,21 +401,14 @@ static bool field_within(const field_info *fi, const field_info *msg)
 /* The first occurrence of an HTTP field inside the message; a body that was
  * de-chunked or decompressed lives in its own data source, so when the frame
  * has one message, the only body is taken. */
-static field_info *message_field(proto_tree *tree, int index, const field_info *msg,
-                                 unsigned n_msgs)
+static field_info *message_field(const http_seen_t *seen, int index, const field_info *msg)
 {
-    if (http_field_ids[index] <= 0)
-        return NULL;
-    GPtrArray *a = proto_get_finfo_ptr_array(tree, http_field_ids[index]);
-    if (!a || a->len == 0)
-        return NULL;
-    for (unsigned i = 0; i < a->len; i++) {
-        field_info *fi = (field_info *)g_ptr_array_index(a, i);
-        if (field_within(fi, msg))
-            return fi;
+    for (unsigned i = 0; i < seen->n[index]; i++) {
+        if (field_within(seen->f[index][i], msg))
+            return seen->f[index][i];
     }
-    if (index == HTTP_F_FILE_DATA && n_msgs == 1 && a->len == 1)
-        return (field_info *)g_ptr_array_index(a, 0);
+    if (index == HTTP_F_FILE_DATA && seen->n_msgs == 1 && seen->n[index] == 1)
+        return seen->f[index][0];
     return NULL;
 }
 
@@ -420,23 +539,23 @@ static bool snapshot_response(packet_info *pinfo, const http_fields_t *h, smd_ms
     return true;
 }
 
-/* Reads the HTTP messages of the frame from the tree (primed with the
- * wanted fields), keeps those that belong to servermgrd, and stores them
- * with the frame. */
-static smd_frame_t *first_pass(proto_tree *tree, packet_info *pinfo)
+/* Reads the HTTP messages of the frame from the tree, keeps those that
+ * belong to servermgrd, and stores them with the frame. */
+static smd_frame_t *snapshot_frame(proto_tree *tree, packet_info *pinfo)
 {
     smd_msg_t found[MAX_HTTP_MESSAGES];
     unsigned count = 0;
-    GPtrArray *msgs = tree ? proto_get_finfo_ptr_array(tree, http_proto_id) : NULL;
-    if (!msgs || msgs->len == 0)
-        return NULL;
-    for (unsigned i = 0; i < msgs->len && i < MAX_HTTP_MESSAGES; i++) {
+    http_seen_t seen;
+    seen.n_msgs = 0;
+    memset(seen.n, 0, sizeof(seen.n));
+    proto_tree_children_foreach(tree, collect_http_top, &seen);
+    for (unsigned i = 0; i < seen.n_msgs; i++) {
         http_fields_t h;
         smd_msg_t *m = &found[count];
         const smd_loc_t none = {-1, 0, 0};
-        h.msg = (field_info *)g_ptr_array_index(msgs, i);
+        h.msg = seen.msgs[i];
         for (int f = 0; f < HTTP_F_COUNT; f++)
-            h.f[f] = message_field(tree, f, h.msg, msgs->len);
+            h.f[f] = message_field(&seen, f, h.msg);
         memset(m, 0, sizeof(*m));
         m->msg = loc_of(pinfo, h.msg);
         m->uri = m->auth = m->server = m->cookie_hdr = m->www_auth = m->body = none;
@@ -811,15 +930,27 @@ static void render_response(tvbuff_t *tvb, proto_tree *tree, packet_info *pinfo,
 /* ------------------------------------------------------------------------ */
 /* The postdissector                                                        */
 
+static bool frame_has_http(packet_info *pinfo)
+{
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
+        if (GPOINTER_TO_INT(wmem_list_frame_data(f)) == http_proto_id)
+            return true;
+    }
+    return false;
+}
+
 static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                    void *data _U_)
 {
-    smd_frame_t *fr;
     smd_view_t views[MAX_HTTP_MESSAGES];
-    if (!PINFO_FD_VISITED(pinfo))
-        fr = first_pass(tree, pinfo);
-    else
-        fr = (smd_frame_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_servermgrd, 0);
+    if (tree && !wanted_active)
+        want_http_fields();
+    if (pinfo->ptype != PT_TCP || !frame_has_http(pinfo))
+        return 0;
+    smd_frame_t *fr =
+        (smd_frame_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_servermgrd, 0);
+    if (!fr && tree)
+        fr = snapshot_frame(tree, pinfo);
     if (!fr)
         return 0;
     for (unsigned i = 0; i < fr->count; i++)
@@ -933,21 +1064,16 @@ void proto_register_servermgrd(void)
     expert_register_field_array(expert, ei, array_length(ei));
 
     servermgrd_handle = register_dissector("servermgrd", dissect_servermgrd, proto_servermgrd);
+    register_init_routine(servermgrd_init);
 }
 
-/* The HTTP fields the postdissector reads; they exist once every protocol
- * has registered, so this runs at handoff. */
-static void want_http_fields(dissector_handle_t post)
+/* The HTTP fields the postdissector reads exist once every protocol has
+ * registered, so they are looked up at handoff. */
+static void find_http_fields(void)
 {
-    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     http_proto_id = proto_get_id_by_filter_name("http");
-    g_array_append_val(wanted, http_proto_id);
-    for (int i = 0; i < HTTP_F_COUNT; i++) {
+    for (int i = 0; i < HTTP_F_COUNT; i++)
         http_field_ids[i] = proto_registrar_get_id_byname(http_field_names[i]);
-        if (http_field_ids[i] > 0)
-            g_array_append_val(wanted, http_field_ids[i]);
-    }
-    set_postdissector_wanted_hfids(post, wanted);
 }
 
 void proto_reg_handoff_servermgrd(void)
@@ -961,7 +1087,7 @@ void proto_reg_handoff_servermgrd(void)
     heur_dissector_add("tcp", dissect_servermgrd_heur, "servermgrd over TCP", "servermgrd_tcp",
                        proto_servermgrd, HEURISTIC_ENABLE);
 
-    dissector_handle_t post = create_dissector_handle(dissect_servermgrd_post, proto_servermgrd);
-    register_postdissector(post);
-    want_http_fields(post);
+    post_handle = create_dissector_handle(dissect_servermgrd_post, proto_servermgrd);
+    register_postdissector(post_handle);
+    find_http_fields();
 }

@@ -293,6 +293,31 @@ class ServermgrdTest(harness.CaptureTestCase):
                              name="plain.pcap")
         self.assertEqual(self.rows(plain, ["frame.number"]), [])
 
+    def test_first_frame_and_tree_kinds(self):
+        """The capture starts with the request (no handshake), so nothing
+        has asked for the HTTP fields yet when it is dissected. With a
+        display filter only (summary lines) the tree is not visible, and the
+        thin dissector makes it visible while HTTP dissects; -T fields builds
+        a visible tree; with -2 and -T fields the first pass builds no tree,
+        and the layer is decided in the second."""
+        exchanges = [(True, request("info", plist(("command", s("getState"))))),
+                     (False, response(body=REPLY))]
+        cap = self.session(exchanges, handshake=False)
+        for args in (DECODE_AS, ["-2"] + DECODE_AS):
+            if "-2" in args:
+                proc = harness.tshark(["-r", cap] + args + ["-Y", "servermgrd"])
+            else:
+                proc = harness.tshark(args + ["-Y", "servermgrd"], cap)
+            lines = proc.stdout.splitlines()
+            self.assertEqual(len(lines), 2, (args, lines))
+            self.assertRegex(lines[0], r"^ *1 .* servermgrd \d+ Request: info getState$", args)
+            self.assertRegex(lines[1], r"^ *2 .* servermgrd \d+ Response: 200 OK, 3 keys$", args)
+        expected = [["1", "getState", "", "Request: info getState"],
+                    ["2", "", "state;uptime;services", "Response: 200 OK, 3 keys"]]
+        names = ["frame.number", "servermgrd.command", "servermgrd.reply_key", "_ws.col.Info"]
+        for args in (DECODE_AS, ["-2"] + DECODE_AS):
+            self.assertEqual(self.rows(cap, names, args, display_filter=None)[:2], expected, args)
+
     def test_module_list_after_command_on_same_connection(self):
         """Known from an earlier request of the same connection (heuristic
         port): the later GET / is the module list; one before it is not."""
