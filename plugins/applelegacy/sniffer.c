@@ -23,6 +23,7 @@
 
 #include "applelegacy.h"
 #include "builtin-rows.h"
+#include "conv-cache.h"
 #include "sniff.h"
 
 /* Bytes looked at, and payload-bearing packets tried, per conversation. */
@@ -49,7 +50,7 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     if (len == 0)
         return 0;
-    conversation_t *conv = find_or_create_conversation(pinfo);
+    conversation_t *conv = al_conversation(pinfo, NULL, true);
     sniff_conv_t *sc = (sniff_conv_t *)conversation_get_proto_data(conv, proto_sniffer);
     if (!sc) {
         sc = wmem_new0(wmem_file_scope(), sniff_conv_t);

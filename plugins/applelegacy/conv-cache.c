@@ -1,0 +1,193 @@
+/* conv-cache.c
+ * A direct-mapped cache in front of find_or_create_conversation(). See
+ * conv-cache.h.
+ *
+ * An entry maps a TCP or UDP address/port pair (either direction) to the
+ * exact conversation libwireshark last returned for it, and answers only
+ * where libwireshark could not answer differently:
+ *  - in the first pass (Wireshark's later passes revisit frames in any
+ *    order, and take the long way);
+ *  - on a frame that cannot have started a new conversation. TCP starts one
+ *    for a known pair on a SYN (the pair reused); libwireshark then returns
+ *    the newer conversation of the pair's two directions, and a reused pair
+ *    may have its roles swapped, so the entry's own chain alone cannot tell.
+ *    A postdissector does not see TCP's flags: it looks at the frame where
+ *    the IP and TCP headers lie plainly in it (no tunnel that copies, no
+ *    reassembly, no IPv6 extension header); no SYN flag, the cache answers,
+ *    anything else takes the long way and refreshes the entry. A dissector
+ *    under TCP passes has_payload: a segment with a payload is no SYN (TCP
+ *    Fast Open aside: its entry is refreshed on the next frame). UDP starts
+ *    no second conversation for a known pair;
+ *  - and while no later conversation on the entry's own chain was set up at
+ *    or before the frame.
+ *
+ * Only exact conversations (no wildcard) of IPv4 and IPv6 pairs are kept;
+ * packets whose conversation some dissector identifies otherwise
+ * (conversation elements or address/port endpoints in pinfo) always take the
+ * long way. libwireshark 4.0 to 4.6 never frees a conversation before the
+ * end of the dissection session, and the cache is emptied at its start.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "conv-cache.h"
+
+#include <string.h>
+
+#define CACHE_SLOTS    4096 /* a power of two */
+#define CACHE_ADDR_MAX 16
+
+typedef struct {
+    conversation_t *conv; /* NULL: empty */
+    uint16_t port_a;
+    uint16_t port_b;
+    uint8_t ptype;
+    uint8_t addr_type;
+    uint8_t addr_len;
+    uint8_t addr_a[CACHE_ADDR_MAX];
+    uint8_t addr_b[CACHE_ADDR_MAX];
+} cache_slot_t;
+
+static cache_slot_t *slots;
+
+void al_conv_cache_reset(void)
+{
+    if (!slots)
+        slots = g_new0(cache_slot_t, CACHE_SLOTS);
+    else
+        memset(slots, 0, sizeof(cache_slot_t) * CACHE_SLOTS);
+}
+
+void al_conv_cache_free(void)
+{
+    g_free(slots);
+    slots = NULL;
+}
+
+/* Still the conversation libwireshark would find for frame num? */
+static bool still_current(const conversation_t *conv, uint32_t num)
+{
+    if (conv->setup_frame > num)
+        return false;
+    for (const conversation_t *later = conv->next; later; later = later->next) {
+        if (later->setup_frame <= num)
+            return false;
+    }
+    return true;
+}
+
+/* The pair in a direction-free order: (a, port_a) <= (b, port_b). */
+typedef struct {
+    const uint8_t *a, *b;
+    uint16_t port_a, port_b;
+    uint8_t len;
+} cache_key_t;
+
+static bool make_key(const packet_info *pinfo, cache_key_t *key)
+{
+    const address *src = &pinfo->src, *dst = &pinfo->dst;
+    if (pinfo->use_conv_addr_port_endpoints || pinfo->conv_elements)
+        return false;
+    if ((pinfo->ptype != PT_TCP && pinfo->ptype != PT_UDP) || src->type != dst->type ||
+        (src->type != AT_IPv4 && src->type != AT_IPv6) || src->len != dst->len || src->len <= 0 ||
+        src->len > CACHE_ADDR_MAX)
+        return false;
+    int order = memcmp(src->data, dst->data, (size_t)src->len);
+    bool swap = order > 0 || (order == 0 && pinfo->srcport > pinfo->destport);
+    key->a = (const uint8_t *)(swap ? dst->data : src->data);
+    key->b = (const uint8_t *)(swap ? src->data : dst->data);
+    key->port_a = (uint16_t)(swap ? pinfo->destport : pinfo->srcport);
+    key->port_b = (uint16_t)(swap ? pinfo->srcport : pinfo->destport);
+    key->len = (uint8_t)src->len;
+    return true;
+}
+
+/* Multiplicative hashing of the addresses a 32-bit word at a time (IPv4
+ * and IPv6 lengths are multiples of 4), then the ports and the transport. */
+static uint32_t mix(uint32_t h, uint32_t v)
+{
+    h = (h ^ v) * 0x9E3779B1u;
+    return h ^ (h >> 16);
+}
+
+static unsigned key_slot(const cache_key_t *key, uint8_t ptype)
+{
+    uint32_t h = ptype, w;
+    for (unsigned i = 0; i + 4 <= key->len; i += 4) {
+        memcpy(&w, key->a + i, 4);
+        h = mix(h, w);
+        memcpy(&w, key->b + i, 4);
+        h = mix(h, w);
+    }
+    h = mix(h, ((uint32_t)key->port_a << 16) | key->port_b);
+    return h & (CACHE_SLOTS - 1);
+}
+
+static bool slot_matches(const cache_slot_t *s, const cache_key_t *key, uint8_t ptype,
+                         uint8_t addr_type)
+{
+    return s->conv && s->port_a == key->port_a && s->port_b == key->port_b && s->ptype == ptype &&
+           s->addr_type == addr_type && s->addr_len == key->len &&
+           memcmp(s->addr_a, key->a, key->len) == 0 && memcmp(s->addr_b, key->b, key->len) == 0;
+}
+
+/* True when the frame's TCP header is found where pinfo's addresses and
+ * ports say, inside the frame's bytes, and its SYN flag is clear. */
+static bool frame_shows_no_syn(tvbuff_t *frame_tvb, const packet_info *pinfo)
+{
+    if (!frame_tvb || pinfo->ptype != PT_TCP)
+        return false;
+    unsigned frame_len = tvb_captured_length(frame_tvb);
+    const uint8_t *base = frame_len ? tvb_get_ptr(frame_tvb, 0, (int)frame_len) : NULL;
+    const uint8_t *src = (const uint8_t *)pinfo->src.data;
+    if (!base || !src || src < base || src >= base + frame_len)
+        return false;
+    size_t at = (size_t)(src - base), ip, tcp;
+    if (pinfo->src.type == AT_IPv4) {
+        if (at < 12)
+            return false;
+        ip = at - 12;
+        if (ip + 20 > frame_len || (base[ip] >> 4) != 4 || base[ip + 9] != 6)
+            return false;
+        tcp = ip + (size_t)(base[ip] & 0x0f) * 4;
+    } else {
+        if (at < 8)
+            return false;
+        ip = at - 8;
+        if (ip + 40 > frame_len || (base[ip] >> 4) != 6 || base[ip + 6] != 6)
+            return false;
+        tcp = ip + 40;
+    }
+    if (tcp + 14 > frame_len || ((unsigned)base[tcp] << 8 | base[tcp + 1]) != pinfo->srcport ||
+        ((unsigned)base[tcp + 2] << 8 | base[tcp + 3]) != pinfo->destport)
+        return false;
+    return (base[tcp + 13] & 0x02) == 0;
+}
+
+conversation_t *al_conversation(packet_info *pinfo, tvbuff_t *frame_tvb, bool has_payload)
+{
+    cache_key_t key;
+    if (!slots || !make_key(pinfo, &key))
+        return find_or_create_conversation(pinfo);
+
+    uint8_t ptype = (uint8_t)pinfo->ptype;
+    uint8_t addr_type = (uint8_t)pinfo->src.type;
+    cache_slot_t *s = &slots[key_slot(&key, ptype)];
+    if (PINFO_FD_VISITED(pinfo))
+        return find_or_create_conversation(pinfo);
+    if (slot_matches(s, &key, ptype, addr_type) && still_current(s->conv, pinfo->num) &&
+        (pinfo->ptype == PT_UDP || has_payload || frame_shows_no_syn(frame_tvb, pinfo)))
+        return s->conv;
+
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    if (conv && conv->options == 0) {
+        s->conv = conv;
+        s->port_a = key.port_a;
+        s->port_b = key.port_b;
+        s->ptype = ptype;
+        s->addr_type = addr_type;
+        s->addr_len = key.len;
+        memcpy(s->addr_a, key.a, key.len);
+        memcpy(s->addr_b, key.b, key.len);
+    }
+    return conv;
+}

@@ -1,0 +1,86 @@
+"""Conversations as libwireshark sees them, through the registry's cache in
+front of the conversation lookup (plugins/applelegacy/conv-cache.c): a
+reused port pair starts a new conversation, with the same roles or swapped,
+and the verdict, the warnings and the report follow the conversation, in one
+pass and in two (-2: every frame revisited)."""
+from harness import CaptureTestCase, Capture, frame, fields, tshark, SYN, ACK, FIN, PSH
+
+C, S = "10.0.0.5", "10.0.0.9"
+
+
+def session(cap, client, server, cport, sport, cseq, sseq, payload=b"hello"):
+    """Handshake, one data segment, FIN exchange: 7 frames."""
+    cap.add(frame(client, server, cport, sport, flags=SYN, seq=cseq))
+    cap.add(frame(server, client, sport, cport, flags=SYN | ACK, seq=sseq, ack=cseq + 1))
+    cap.add(frame(client, server, cport, sport, flags=ACK, seq=cseq + 1, ack=sseq + 1))
+    cap.add(frame(client, server, cport, sport, payload, flags=PSH | ACK, seq=cseq + 1, ack=sseq + 1))
+    end = cseq + 1 + len(payload)
+    cap.add(frame(client, server, cport, sport, flags=FIN | ACK, seq=end, ack=sseq + 1))
+    cap.add(frame(server, client, sport, cport, flags=FIN | ACK, seq=sseq + 1, ack=end + 1))
+    cap.add(frame(client, server, cport, sport, flags=ACK, seq=end + 1, ack=sseq + 2))
+
+
+NAMES = ["frame.number", "tcp.stream", "applelegacy.port", "applelegacy.service",
+         "applelegacy.service_side"]
+
+
+class PortReuse(CaptureTestCase):
+    def rows(self, cap, two_pass=False):
+        args = ["-T", "fields", "-E", "separator=|"]
+        for n in NAMES:
+            args += ["-e", n]
+        if two_pass:
+            # -2 needs a file it can seek in: the test folder is readable by all.
+            out = tshark(["-2", "-r", cap] + args).stdout
+        else:
+            out = tshark(args, cap).stdout
+        return [line.split("|") for line in out.splitlines()]
+
+    def test_same_roles_new_conversation_warns_again(self):
+        cap = Capture()
+        session(cap, C, S, 40000, 660, 1000, 5000)
+        session(cap, C, S, 40000, 660, 900000, 700000)
+        path = self.write(cap)
+        rows = self.rows(path)
+        self.assertEqual([r[1] for r in rows], ["0"] * 7 + ["1"] * 7)
+        for r in rows:
+            self.assertEqual(r[2:], ["660", "MacOS Server Admin", "handshake"])
+        abandoned = [f for f, m in fields(path, ["frame.number", "_ws.expert.message"])
+                     if "abandoned port TCP 660" in m]
+        self.assertEqual(abandoned, ["1", "8"])
+        self.assertEqual(self.rows(path, two_pass=True), rows)
+        report = tshark(["-q", "-z", "applelegacy,report,json"], path).stdout
+        self.assertIn('"conversations": 2', report)
+
+    def test_roles_swapped_on_reuse(self):
+        """50000 -> 443 is a client on an ephemeral port: nothing to say.
+        The same pair reused with 50000 as the server (the SYN goes to it) is
+        a service in Apple's Xsan range, from the new SYN on."""
+        cap = Capture()
+        session(cap, C, S, 50000, 443, 1000, 5000)
+        session(cap, S, C, 443, 50000, 900000, 700000)
+        path = self.write(cap)
+        rows = self.rows(path)
+        self.assertEqual([r[1] for r in rows], ["0"] * 7 + ["1"] * 7)
+        for r in rows[:7]:
+            self.assertEqual(r[2:], ["", "", ""], r)
+        for r in rows[7:]:
+            self.assertEqual(r[2:], ["50000", "Xsan", "handshake"], r)
+        self.assertEqual(self.rows(path, two_pass=True), rows)
+
+    def test_interleaved_conversations_beyond_the_cache(self):
+        """More live conversations than cache slots (4,096), interleaved:
+        every one is told apart, warned about once and counted once."""
+        cap = Capture()
+        n = 5000
+        for i in range(n):
+            cap.add(frame(C, S, 20000 + i, 660, b"x", flags=PSH | ACK, seq=1, ack=1))
+        for i in range(n):
+            cap.add(frame(S, C, 660, 20000 + i, b"y", flags=PSH | ACK, seq=1, ack=2))
+        path = self.write(cap)
+        experts = fields(path, ["frame.number", "_ws.expert.message"])
+        warned = [int(f) for f, m in experts if "abandoned port TCP 660" in m]
+        self.assertEqual(warned, list(range(1, n + 1)))
+        report = tshark(["-q", "-z", "applelegacy,report,json"], path).stdout
+        self.assertIn('"conversations": %d' % n, report)
+        self.assertIn('"packets": %d' % (2 * n), report)
