@@ -939,13 +939,24 @@ static bool frame_has_http(packet_info *pinfo)
     return false;
 }
 
+/* The postdissector runs on every frame of a capture. Its handle belongs to
+ * "servermgrd.postdissector", a protocol in name only under servermgrd:
+ * libwireshark then calls it only while servermgrd is enabled, as before,
+ * but without adding and removing a protocol layer for every frame (a map
+ * insert and two lookups, about 460 instructions a frame in 4.0). Nor does
+ * it set current_proto for such a handle, so the expert items drawn here
+ * name servermgrd explicitly. */
+static int proto_servermgrd_post = -1;
+
 static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                    void *data _U_)
 {
     smd_view_t views[MAX_HTTP_MESSAGES];
+    if (pinfo->ptype != PT_TCP)
+        return 0;
     if (tree && !wanted_active)
         want_http_fields();
-    if (pinfo->ptype != PT_TCP || !frame_has_http(pinfo))
+    if (!frame_has_http(pinfo))
         return 0;
     smd_frame_t *fr =
         (smd_frame_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_servermgrd, 0);
@@ -953,6 +964,8 @@ static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree
         fr = snapshot_frame(tree, pinfo);
     if (!fr)
         return 0;
+    const char *saved_proto = pinfo->current_proto;
+    pinfo->current_proto = "servermgrd";
     for (unsigned i = 0; i < fr->count; i++)
         resolve_view(pinfo, &fr->msgs[i], &views[i]);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "servermgrd");
@@ -962,6 +975,7 @@ static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree
         else
             render_response(tvb, tree, pinfo, &views[i], i == 0);
     }
+    pinfo->current_proto = saved_proto;
     return tvb_captured_length(tvb);
 }
 
@@ -1058,6 +1072,9 @@ void proto_register_servermgrd(void)
 
     proto_servermgrd =
         proto_register_protocol("Apple Server Admin (servermgrd)", "servermgrd", "servermgrd");
+    proto_servermgrd_post = proto_register_protocol_in_name_only(
+        "Apple Server Admin (servermgrd) postdissector", "servermgrd postdissector",
+        "servermgrd.postdissector", proto_servermgrd, FT_PROTOCOL);
     proto_register_field_array(proto_servermgrd, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *expert = expert_register_protocol(proto_servermgrd);
@@ -1087,7 +1104,7 @@ void proto_reg_handoff_servermgrd(void)
     heur_dissector_add("tcp", dissect_servermgrd_heur, "servermgrd over TCP", "servermgrd_tcp",
                        proto_servermgrd, HEURISTIC_ENABLE);
 
-    post_handle = create_dissector_handle(dissect_servermgrd_post, proto_servermgrd);
+    post_handle = create_dissector_handle(dissect_servermgrd_post, proto_servermgrd_post);
     register_postdissector(post_handle);
     find_http_fields();
 }
