@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Writes a large synthetic capture for the benchmark: mostly ordinary
-traffic from ephemeral client ports (HTTPS, DNS, HTTP, SSH, high-port
-peer-to-peer), with a share on Apple ports (default 5%: 660, 625, 311,
-5009, 106, 3283/udp, 626/udp, and APNS on 5223).
+traffic from ephemeral client ports (HTTPS, DNS, HTTP, SSH, IMAPS, NTP,
+UDP peer-to-peer between two high ports), with a share on the ports the
+registry annotates by default (5%: 660, 625, 311, 5009, 106, 3283/udp,
+626/udp, APNS on 5223, iCal SSL on 8443, and a TCP server on 50100, which is
+in Apple's Xsan range 49152-65535). "Ordinary" ports are the ones the default
+scope leaves alone; 8443 and TCP servers on high ports are annotated, so
+they count as Apple traffic.
 
     bench/make-capture.py OUT.pcap [PACKETS] [APPLE_SHARE]
 
@@ -15,9 +19,10 @@ import sys
 sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__file__), "..", "tests", "dissection"))
 from harness import frame, SYN, ACK, FIN, PSH  # noqa: E402
 
-ORDINARY = [("tcp", 443), ("udp", 53), ("tcp", 80), ("tcp", 22), ("tcp", 8443), ("tcp", 50100)]
+ORDINARY = [("tcp", 443), ("udp", 53), ("tcp", 80), ("tcp", 22), ("tcp", 993), ("udp", 123),
+            ("udp", 50100)]
 APPLE = [("tcp", 660), ("tcp", 625), ("tcp", 311), ("tcp", 5009), ("tcp", 106), ("udp", 3283),
-         ("udp", 626), ("tcp", 5223)]
+         ("udp", 626), ("tcp", 5223), ("tcp", 8443), ("tcp", 50100)]
 
 
 def conversation(rng, proto, port, n_client, n_server):
