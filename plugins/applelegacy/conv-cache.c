@@ -33,18 +33,22 @@
 
 #include <string.h>
 
-#define CACHE_SLOTS    4096 /* a power of two */
-#define CACHE_ADDR_MAX 16
+#define CACHE_SLOTS 4096 /* a power of two */
+#define ADDR_WORDS  4    /* an IPv6 address; IPv4 uses the first word */
+
+/* An address/port pair in a direction-free order, (a, port_a) <= (b,
+ * port_b), as 32-bit words (unused words zero) so that comparing and
+ * hashing it takes no call. */
+typedef struct {
+    uint32_t a[ADDR_WORDS];
+    uint32_t b[ADDR_WORDS];
+    uint32_t ports; /* port_a << 16 | port_b */
+    uint32_t kind;  /* words << 16 | ptype << 8 | address type */
+} cache_key_t;
 
 typedef struct {
     conversation_t *conv; /* NULL: empty */
-    uint16_t port_a;
-    uint16_t port_b;
-    uint8_t ptype;
-    uint8_t addr_type;
-    uint8_t addr_len;
-    uint8_t addr_a[CACHE_ADDR_MAX];
-    uint8_t addr_b[CACHE_ADDR_MAX];
+    cache_key_t key;
 } cache_slot_t;
 
 static cache_slot_t *slots;
@@ -75,59 +79,67 @@ static bool still_current(const conversation_t *conv, uint32_t num)
     return true;
 }
 
-/* The pair in a direction-free order: (a, port_a) <= (b, port_b). */
-typedef struct {
-    const uint8_t *a, *b;
-    uint16_t port_a, port_b;
-    uint8_t len;
-} cache_key_t;
+static int compare_words(const uint32_t *x, const uint32_t *y, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    }
+    return 0;
+}
 
 static bool make_key(const packet_info *pinfo, cache_key_t *key)
 {
     const address *src = &pinfo->src, *dst = &pinfo->dst;
     if (pinfo->use_conv_addr_port_endpoints || pinfo->conv_elements)
         return false;
-    if ((pinfo->ptype != PT_TCP && pinfo->ptype != PT_UDP) || src->type != dst->type ||
-        (src->type != AT_IPv4 && src->type != AT_IPv6) || src->len != dst->len || src->len <= 0 ||
-        src->len > CACHE_ADDR_MAX)
+    if ((pinfo->ptype != PT_TCP && pinfo->ptype != PT_UDP) || src->type != dst->type)
         return false;
-    int order = memcmp(src->data, dst->data, (size_t)src->len);
+    unsigned words;
+    if (src->type == AT_IPv4 && src->len == 4 && dst->len == 4)
+        words = 1;
+    else if (src->type == AT_IPv6 && src->len == 16 && dst->len == 16)
+        words = 4;
+    else
+        return false;
+    uint32_t s[ADDR_WORDS] = {0}, d[ADDR_WORDS] = {0};
+    memcpy(s, src->data, (size_t)src->len);
+    memcpy(d, dst->data, (size_t)dst->len);
+    int order = compare_words(s, d, words);
     bool swap = order > 0 || (order == 0 && pinfo->srcport > pinfo->destport);
-    key->a = (const uint8_t *)(swap ? dst->data : src->data);
-    key->b = (const uint8_t *)(swap ? src->data : dst->data);
-    key->port_a = (uint16_t)(swap ? pinfo->destport : pinfo->srcport);
-    key->port_b = (uint16_t)(swap ? pinfo->srcport : pinfo->destport);
-    key->len = (uint8_t)src->len;
+    memcpy(key->a, swap ? d : s, sizeof key->a);
+    memcpy(key->b, swap ? s : d, sizeof key->b);
+    uint32_t lo = swap ? pinfo->destport : pinfo->srcport;
+    uint32_t hi = swap ? pinfo->srcport : pinfo->destport;
+    key->ports = (lo & 0xffff) << 16 | (hi & 0xffff);
+    key->kind = words << 16 | (uint32_t)pinfo->ptype << 8 | (uint32_t)src->type;
     return true;
 }
 
-/* Multiplicative hashing of the addresses a 32-bit word at a time (IPv4
- * and IPv6 lengths are multiples of 4), then the ports and the transport. */
 static uint32_t mix(uint32_t h, uint32_t v)
 {
     h = (h ^ v) * 0x9E3779B1u;
     return h ^ (h >> 16);
 }
 
-static unsigned key_slot(const cache_key_t *key, uint8_t ptype)
+static unsigned key_words(const cache_key_t *key)
 {
-    uint32_t h = ptype, w;
-    for (unsigned i = 0; i + 4 <= key->len; i += 4) {
-        memcpy(&w, key->a + i, 4);
-        h = mix(h, w);
-        memcpy(&w, key->b + i, 4);
-        h = mix(h, w);
-    }
-    h = mix(h, ((uint32_t)key->port_a << 16) | key->port_b);
+    return key->kind >> 16;
+}
+
+static unsigned key_slot(const cache_key_t *key)
+{
+    uint32_t h = mix(key->kind, key->ports);
+    for (unsigned i = 0; i < key_words(key); i++)
+        h = mix(mix(h, key->a[i]), key->b[i]);
     return h & (CACHE_SLOTS - 1);
 }
 
-static bool slot_matches(const cache_slot_t *s, const cache_key_t *key, uint8_t ptype,
-                         uint8_t addr_type)
+static bool keys_equal(const cache_key_t *x, const cache_key_t *y)
 {
-    return s->conv && s->port_a == key->port_a && s->port_b == key->port_b && s->ptype == ptype &&
-           s->addr_type == addr_type && s->addr_len == key->len &&
-           memcmp(s->addr_a, key->a, key->len) == 0 && memcmp(s->addr_b, key->b, key->len) == 0;
+    unsigned n = key_words(x);
+    return x->ports == y->ports && x->kind == y->kind && compare_words(x->a, y->a, n) == 0 &&
+           compare_words(x->b, y->b, n) == 0;
 }
 
 /* True when the frame's TCP header is found where pinfo's addresses and
@@ -166,28 +178,18 @@ static bool frame_shows_no_syn(tvbuff_t *frame_tvb, const packet_info *pinfo)
 conversation_t *al_conversation(packet_info *pinfo, tvbuff_t *frame_tvb, bool has_payload)
 {
     cache_key_t key;
-    if (!slots || !make_key(pinfo, &key))
+    if (!slots || PINFO_FD_VISITED(pinfo) || !make_key(pinfo, &key))
         return find_or_create_conversation(pinfo);
 
-    uint8_t ptype = (uint8_t)pinfo->ptype;
-    uint8_t addr_type = (uint8_t)pinfo->src.type;
-    cache_slot_t *s = &slots[key_slot(&key, ptype)];
-    if (PINFO_FD_VISITED(pinfo))
-        return find_or_create_conversation(pinfo);
-    if (slot_matches(s, &key, ptype, addr_type) && still_current(s->conv, pinfo->num) &&
+    cache_slot_t *s = &slots[key_slot(&key)];
+    if (s->conv && keys_equal(&s->key, &key) && still_current(s->conv, pinfo->num) &&
         (pinfo->ptype == PT_UDP || has_payload || frame_shows_no_syn(frame_tvb, pinfo)))
         return s->conv;
 
     conversation_t *conv = find_or_create_conversation(pinfo);
     if (conv && conv->options == 0) {
         s->conv = conv;
-        s->port_a = key.port_a;
-        s->port_b = key.port_b;
-        s->ptype = ptype;
-        s->addr_type = addr_type;
-        s->addr_len = key.len;
-        memcpy(s->addr_a, key.a, key.len);
-        memcpy(s->addr_b, key.b, key.len);
+        s->key = key;
     }
     return conv;
 }
