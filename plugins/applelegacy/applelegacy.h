@@ -15,16 +15,16 @@
 
 /* One record per annotated packet, queued on the "applelegacy" tap. */
 typedef struct {
-    const al_group_t *group;  /* in-scope rows of the service port */
-    const address *server;    /* address on the service side */
+    const al_group_t *group; /* in-scope rows of the service port */
+    const address *server;   /* address on the service side */
     const address *client;
     uint16_t service_port;
     uint8_t transport;        /* al_transport_t */
     unsigned warnings;        /* AL_WARN_* raised for this conversation (enabled ones) */
     uint32_t conversation_id; /* unique per conversation within the capture */
     bool first_in_conversation;
-    const char *expected;     /* expected protocol of the first row, "" if unknown */
-    const char *observed;     /* protocol seen in the payload, "unknown", or NULL before any */
+    const char *expected; /* expected protocol of the first row, "" if unknown */
+    const char *observed; /* protocol seen in the payload, "unknown", or NULL before any */
 } al_tap_info_t;
 
 /* The scope in force, as text ("apple", "all", "legacy"). */

@@ -42,9 +42,9 @@ static const al_group_t *guess_side(const al_registry_t *reg, const al_classify_
     return group;
 }
 
-bool al_classify(const al_registry_t *reg, const al_classify_opts_t *opts,
-                 al_transport_t transport, uint16_t srcport, uint16_t dstport,
-                 uint16_t handshake_server_port, al_verdict_t *out)
+bool al_classify(const al_registry_t *reg, const al_classify_opts_t *opts, al_transport_t transport,
+                 uint16_t srcport, uint16_t dstport, uint16_t handshake_server_port,
+                 al_verdict_t *out)
 {
     const al_group_t *group;
 

@@ -37,7 +37,7 @@ typedef struct {
 typedef struct {
     const al_group_t *group; /* rows of the service port */
     uint16_t service_port;
-    bool service_is_src;      /* the service port is the source port of this packet */
+    bool service_is_src; /* the service port is the source port of this packet */
     al_side_evidence_t evidence;
 } al_verdict_t;
 
@@ -55,13 +55,13 @@ bool al_row_in_scope(const al_row_t *row, const void *scope);
  *     the lower one. A range row (e.g. 8000-8999) is only taken when the peer
  *     port is ephemeral, since a range cannot tell a server from a client.
  * Returns false (and no verdict) when no registry row applies. */
-bool al_classify(const al_registry_t *reg, const al_classify_opts_t *opts,
-                 al_transport_t transport, uint16_t srcport, uint16_t dstport,
-                 uint16_t handshake_server_port, al_verdict_t *out);
+bool al_classify(const al_registry_t *reg, const al_classify_opts_t *opts, al_transport_t transport,
+                 uint16_t srcport, uint16_t dstport, uint16_t handshake_server_port,
+                 al_verdict_t *out);
 
 /* Warnings, as bits. */
 enum {
-    AL_WARN_UNREGISTERED_USE = 1u << 0, /* Apple's own table says "unregistered use" */
+    AL_WARN_UNREGISTERED_USE = 1u << 0,    /* Apple's own table says "unregistered use" */
     AL_WARN_REGISTERED_TO_OTHER = 1u << 1, /* IANA gives the port to another service */
     AL_WARN_ABANDONED = 1u << 2,           /* the Apple product is discontinued */
     AL_WARN_UNASSIGNED = 1u << 3,          /* IANA lists nothing for the port */

@@ -103,8 +103,13 @@ static bool make_key(const packet_info *pinfo, cache_key_t *key)
     else
         return false;
     uint32_t s[ADDR_WORDS] = {0}, d[ADDR_WORDS] = {0};
-    memcpy(s, src->data, (size_t)src->len);
-    memcpy(d, dst->data, (size_t)dst->len);
+    if (words == 1) { /* constant sizes: the copies are inlined */
+        memcpy(s, src->data, 4);
+        memcpy(d, dst->data, 4);
+    } else {
+        memcpy(s, src->data, 16);
+        memcpy(d, dst->data, 16);
+    }
     int order = compare_words(s, d, words);
     bool swap = order > 0 || (order == 0 && pinfo->srcport > pinfo->destport);
     memcpy(key->a, swap ? d : s, sizeof key->a);

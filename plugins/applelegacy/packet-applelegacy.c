@@ -189,11 +189,10 @@ static void add_experts(packet_info *pinfo, proto_item *ti, const al_conv_t *con
 
     if (w & AL_WARN_ABANDONED) {
         row = al_group_warning_row(g, AL_WARN_ABANDONED);
-        expert_add_info_format(pinfo, ti, &ei_abandoned,
-                               "Traffic on abandoned port %s %u: %s is discontinued, %s%s", tr,
-                               port, row->service,
-                               row->last_seen_in[0] ? "last seen in " : "last release unknown",
-                               row->last_seen_in);
+        expert_add_info_format(
+            pinfo, ti, &ei_abandoned, "Traffic on abandoned port %s %u: %s is discontinued, %s%s",
+            tr, port, row->service, row->last_seen_in[0] ? "last seen in " : "last release unknown",
+            row->last_seen_in);
     }
     if (w & AL_WARN_REGISTERED_TO_OTHER) {
         row = al_group_warning_row(g, AL_WARN_REGISTERED_TO_OTHER);
@@ -231,18 +230,16 @@ static void add_mismatch_expert(packet_info *pinfo, proto_item *ti, const al_con
                            row->service, name[0] ? " (" : "", name, name[0] ? ")" : "");
 }
 
-static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                         const al_row_t *row, const al_conv_t *conv, bool first,
-                         int mismatch_id)
+static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const al_row_t *row,
+                         const al_conv_t *conv, bool first, int mismatch_id)
 {
     proto_item *ti, *pi;
     proto_tree *st;
 
-    ti = proto_tree_add_protocol_format(tree, proto_applelegacy, tvb, 0, 0,
-                                        "Apple Legacy Port Registry: %s %u, %s (%s, %s)",
-                                        transport_upper(row->transport), conv->service_port,
-                                        row->service, al_registration_names[row->registration],
-                                        al_lifecycle_names[row->lifecycle]);
+    ti = proto_tree_add_protocol_format(
+        tree, proto_applelegacy, tvb, 0, 0, "Apple Legacy Port Registry: %s %u, %s (%s, %s)",
+        transport_upper(row->transport), conv->service_port, row->service,
+        al_registration_names[row->registration], al_lifecycle_names[row->lifecycle]);
     st = proto_item_add_subtree(ti, ett_applelegacy);
 
 #define ADD_GENERATED(expr)                                                                        \
@@ -255,15 +252,14 @@ static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         proto_tree_add_string(st, hf_transport, tvb, 0, 0, al_transport_names[row->transport]));
     ADD_GENERATED(proto_tree_add_string(st, hf_service, tvb, 0, 0, row->service));
     ADD_GENERATED(proto_tree_add_string(st, hf_iana_name, tvb, 0, 0, row->iana_name));
-    ADD_GENERATED(
-        proto_tree_add_string(st, hf_iana_description, tvb, 0, 0, row->iana_description));
+    ADD_GENERATED(proto_tree_add_string(st, hf_iana_description, tvb, 0, 0, row->iana_description));
     ADD_GENERATED(proto_tree_add_string(st, hf_registration, tvb, 0, 0,
                                         al_registration_names[row->registration]));
     ADD_GENERATED(
         proto_tree_add_boolean(st, hf_unregistered_use, tvb, 0, 0, row->unregistered_use));
     ADD_GENERATED(proto_tree_add_string(st, hf_used_by, tvb, 0, 0, row->used_by));
-    ADD_GENERATED(proto_tree_add_string(st, hf_lifecycle, tvb, 0, 0,
-                                        al_lifecycle_names[row->lifecycle]));
+    ADD_GENERATED(
+        proto_tree_add_string(st, hf_lifecycle, tvb, 0, 0, al_lifecycle_names[row->lifecycle]));
     ADD_GENERATED(proto_tree_add_string(st, hf_last_seen_in, tvb, 0, 0, row->last_seen_in));
     ADD_GENERATED(proto_tree_add_string(st, hf_expected, tvb, 0, 0, row->expected));
     ADD_GENERATED(proto_tree_add_string(st, hf_rfc, tvb, 0, 0, row->rfc));
@@ -386,8 +382,7 @@ static al_conv_t *conversation_verdict(tvbuff_t *tvb, packet_info *pinfo, al_tra
     return c;
 }
 
-static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                               void *data _U_)
+static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     al_transport_t transport;
 
@@ -434,8 +429,8 @@ static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
 
     if (have_tap_listener(applelegacy_tap)) {
         al_tap_info_t *info = wmem_new0(pinfo->pool, al_tap_info_t);
-        bool server_is_src = addresses_equal(&pinfo->src, &c->server) &&
-                             pinfo->srcport == c->service_port;
+        bool server_is_src =
+            addresses_equal(&pinfo->src, &c->server) && pinfo->srcport == c->service_port;
         info->group = c->group;
         info->server = server_is_src ? &pinfo->src : &pinfo->dst;
         info->client = server_is_src ? &pinfo->dst : &pinfo->src;
@@ -487,8 +482,8 @@ void proto_register_applelegacy(void)
          {"IANA name", "applelegacy.iana_name", FT_STRING, BASE_NONE, NULL, 0x0,
           "The IANA service keyword for this port and transport; empty when unassigned", HFILL}},
         {&hf_iana_description,
-         {"IANA description", "applelegacy.iana_description", FT_STRING, BASE_NONE, NULL, 0x0,
-          NULL, HFILL}},
+         {"IANA description", "applelegacy.iana_description", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+          HFILL}},
         {&hf_registration,
          {"IANA registration", "applelegacy.registration", FT_STRING, BASE_NONE, NULL, 0x0,
           "apple, standard, other, unassigned or mixed (a range)", HFILL}},
@@ -508,13 +503,11 @@ void proto_register_applelegacy(void)
          {"Expected protocol", "applelegacy.expected", FT_STRING, BASE_NONE, NULL, 0x0,
           "Display-filter name of the protocol that should be on the wire; empty when unknown",
           HFILL}},
-        {&hf_rfc,
-         {"RFC", "applelegacy.rfc", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_rfc, {"RFC", "applelegacy.rfc", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_sources,
          {"Sources", "applelegacy.sources", FT_STRING, BASE_NONE, NULL, 0x0,
           "The documents that state this row (see data/README.md)", HFILL}},
-        {&hf_note,
-         {"Note", "applelegacy.note", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_note, {"Note", "applelegacy.note", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_service_side,
          {"Service side found by", "applelegacy.service_side", FT_STRING, BASE_NONE, NULL, 0x0,
           "handshake (the SYN's destination) or port rule (no handshake seen)", HFILL}},
@@ -569,8 +562,7 @@ void proto_register_applelegacy(void)
         "Ports that clients pick for themselves. When no TCP handshake shows which side is "
         "the server, a port in this range is never taken for a service port",
         &pref_ephemeral_ports, 65535);
-    prefs_register_bool_preference(module, "warn_unregistered_use",
-                                   "Warn about unregistered use",
+    prefs_register_bool_preference(module, "warn_unregistered_use", "Warn about unregistered use",
                                    "Expert warning where Apple's own table calls the use of "
                                    "the port unregistered",
                                    &pref_warn_unregistered_use);

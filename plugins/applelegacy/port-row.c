@@ -8,9 +8,10 @@
 #include <string.h>
 
 const char *const al_column_names[AL_COL_COUNT] = {
-    "port_lo",      "port_hi",          "transport", "service",  "iana_name",
-    "iana_description", "registration", "unregistered_use", "used_by", "lifecycle",
-    "last_seen_in", "expected",         "rfc",       "sources",  "note",
+    "port_lo",   "port_hi",          "transport",    "service",
+    "iana_name", "iana_description", "registration", "unregistered_use",
+    "used_by",   "lifecycle",        "last_seen_in", "expected",
+    "rfc",       "sources",          "note",
 };
 
 const char *const al_transport_names[AL_TRANSPORT_COUNT] = {"tcp", "udp"};
@@ -21,8 +22,8 @@ const char *const al_registration_names[AL_REG_COUNT] = {
 
 const char *const al_lifecycle_names[AL_LC_COUNT] = {"current", "legacy", "discontinued"};
 
-static const char *parse_name(const char *s, const char *const *names, unsigned count,
-                              uint8_t *out, const char *reason)
+static const char *parse_name(const char *s, const char *const *names, unsigned count, uint8_t *out,
+                              const char *reason)
 {
     for (unsigned i = 0; i < count; i++) {
         if (strcmp(s, names[i]) == 0) {
@@ -87,8 +88,8 @@ const char *al_check_filter_name(const char *s)
 {
     for (const char *p = s; *p; p++) {
         char c = *p;
-        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-                  c == '-';
+        bool ok =
+            (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
         if (!ok)
             return "not a display-filter protocol name (lower-case letters, digits, '_', '.', "
                    "'-')";

@@ -16,11 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum {
-    AL_TRANSPORT_TCP = 0,
-    AL_TRANSPORT_UDP = 1,
-    AL_TRANSPORT_COUNT
-} al_transport_t;
+typedef enum { AL_TRANSPORT_TCP = 0, AL_TRANSPORT_UDP = 1, AL_TRANSPORT_COUNT } al_transport_t;
 
 /* Who IANA gives the port to (truth: the services file shipped with Wireshark). */
 typedef enum {
@@ -33,8 +29,8 @@ typedef enum {
 } al_registration_t;
 
 typedef enum {
-    AL_LC_CURRENT = 0, /* still shipped */
-    AL_LC_LEGACY,      /* product exists, this use is gone or deprecated */
+    AL_LC_CURRENT = 0,  /* still shipped */
+    AL_LC_LEGACY,       /* product exists, this use is gone or deprecated */
     AL_LC_DISCONTINUED, /* the product is gone */
     AL_LC_COUNT
 } al_lifecycle_t;

@@ -143,8 +143,7 @@ bool al_find_conflict(const al_row_t *rows, size_t n, al_conflict_t *out)
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++) {
             const al_row_t *a = &rows[i], *b = &rows[j];
-            if (a->transport != b->transport || a->port_hi < b->port_lo ||
-                b->port_hi < a->port_lo)
+            if (a->transport != b->transport || a->port_hi < b->port_lo || b->port_hi < a->port_lo)
                 continue;
             out->first = a;
             out->second = b;

@@ -51,9 +51,9 @@ typedef struct {
 } report_seen_t;
 
 typedef struct {
-    GHashTable *rows; /* "server|transport|port" -> report_row_t */
-    GHashTable *seen; /* conversation id -> report_seen_t */
-    GHashTable *ard;  /* same key -> AL_WARN_ARD_* bits from the ard tap */
+    GHashTable *rows;   /* "server|transport|port" -> report_row_t */
+    GHashTable *seen;   /* conversation id -> report_seen_t */
+    GHashTable *ard;    /* same key -> AL_WARN_ARD_* bits from the ard tap */
     bool ard_listening; /* the ard listener owns (and frees) ard */
     bool json;
 } report_t;
@@ -156,9 +156,8 @@ static report_row_t *report_row_for(report_t *r, const al_tap_info_t *info, repo
     return row;
 }
 
-static tap_packet_status report_packet(void *tapdata, packet_info *pinfo,
-                                       epan_dissect_t *edt _U_, const void *data,
-                                       tap_flags_t flags _U_)
+static tap_packet_status report_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                       const void *data, tap_flags_t flags _U_)
 {
     report_t *r = (report_t *)tapdata;
     const al_tap_info_t *info = (const al_tap_info_t *)data;
@@ -289,8 +288,9 @@ static void draw_json(GPtrArray *rows)
         g_string_append(out, i ? ",\n  {" : "\n  {");
         g_string_append(out, "\"server\": ");
         json_string(out, row->server);
-        g_string_append_printf(out, ", \"port\": %u, \"transport\": \"%s\", \"service\": ",
-                               row->port, al_transport_names[row->transport]);
+        g_string_append_printf(out,
+                               ", \"port\": %u, \"transport\": \"%s\", \"service\": ", row->port,
+                               al_transport_names[row->transport]);
         json_string(out, services);
         g_string_append(out, ", \"iana_name\": ");
         json_string(out, first->iana_name);
@@ -354,12 +354,14 @@ enum {
 };
 
 static const char *const column_titles[N_COLUMNS] = {
-    "Server",  "Port",     "Service", "Registration", "Lifecycle",        "Expected",
-    "Observed", "Clients", "Conv",    "Packets",      "Bytes",            "First seen (UTC)",
-    "Last seen (UTC)", "Warnings",
+    "Server",  "Port", "Service", "Registration", "Lifecycle",        "Expected",        "Observed",
+    "Clients", "Conv", "Packets", "Bytes",        "First seen (UTC)", "Last seen (UTC)", "Warnings",
 };
 static const bool right_aligned[N_COLUMNS] = {
-    [C_CLIENTS] = true, [C_CONVERSATIONS] = true, [C_PACKETS] = true, [C_BYTES] = true,
+    [C_CLIENTS] = true,
+    [C_CONVERSATIONS] = true,
+    [C_PACKETS] = true,
+    [C_BYTES] = true,
 };
 
 static void draw_text(GPtrArray *rows)
@@ -407,9 +409,9 @@ static void draw_text(GPtrArray *rows)
     for (guint i = 0; i <= rows->len; i++) {
         GString *line = g_string_new(NULL);
         for (int c = 0; c < N_COLUMNS; c++) {
-            const char *text = i == 0 ? column_titles[c]
-                                      : (const char *)g_ptr_array_index(
-                                            cells, (i - 1) * N_COLUMNS + (guint)c);
+            const char *text =
+                i == 0 ? column_titles[c]
+                       : (const char *)g_ptr_array_index(cells, (i - 1) * N_COLUMNS + (guint)c);
             size_t pad = width[c] - (size_t)g_utf8_strlen(text, -1);
             if (c)
                 g_string_append(line, "  ");
@@ -505,8 +507,12 @@ static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
 void applelegacy_register_report(void)
 {
     static stat_tap_ui ui = {
-        REGISTER_STAT_GROUP_GENERIC, "Apple Legacy Port Registry report", REPORT_PREFIX,
-        report_init, 0, NULL,
+        REGISTER_STAT_GROUP_GENERIC,
+        "Apple Legacy Port Registry report",
+        REPORT_PREFIX,
+        report_init,
+        0,
+        NULL,
     };
     register_stat_tap_ui(&ui, NULL);
 }

@@ -70,8 +70,9 @@ bool al_match_tls(const uint8_t *d, size_t len)
 
 bool al_match_http(const uint8_t *d, size_t len)
 {
-    static const char *const starts[] = {"GET /", "POST /", "HEAD /", "PUT /", "DELETE /",
-                                         "OPTIONS ", "PROPFIND ", "HTTP/1.0 ", "HTTP/1.1 "};
+    static const char *const starts[] = {"GET /",     "POST /",    "HEAD /",
+                                         "PUT /",     "DELETE /",  "OPTIONS ",
+                                         "PROPFIND ", "HTTP/1.0 ", "HTTP/1.1 "};
     for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
         if (starts_with(d, len, starts[i]))
             return true;
@@ -156,7 +157,7 @@ bool al_match_socks(const uint8_t *d, size_t len)
 
 #define TCP_ONLY (1u << AL_TRANSPORT_TCP)
 #define UDP_ONLY (1u << AL_TRANSPORT_UDP)
-#define BOTH (TCP_ONLY | UDP_ONLY)
+#define BOTH     (TCP_ONLY | UDP_ONLY)
 
 static const al_signature_t signatures[] = {
 #ifdef HAVE_ACP_PARSE

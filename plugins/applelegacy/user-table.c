@@ -79,7 +79,7 @@ static const check_fn column_checks[AL_COL_COUNT] = {
 
 /* The UAT field callbacks: one set per column, generated from its index. */
 #define COLUMN_CALLBACKS(name, idx)                                                                \
-    static al_uat_bool_t name##_chk(void *rec _U_, const char *ptr, unsigned len,                 \
+    static al_uat_bool_t name##_chk(void *rec _U_, const char *ptr, unsigned len,                  \
                                     const void *u1 _U_, const void *u2 _U_, char **err)            \
     {                                                                                              \
         char *value = g_strndup(ptr, len);                                                         \
@@ -89,14 +89,14 @@ static const check_fn column_checks[AL_COL_COUNT] = {
         g_free(value);                                                                             \
         return why == NULL;                                                                        \
     }                                                                                              \
-    static void name##_set(void *rec, const char *buf, unsigned len, const void *u1 _U_,          \
+    static void name##_set(void *rec, const char *buf, unsigned len, const void *u1 _U_,           \
                            const void *u2 _U_)                                                     \
     {                                                                                              \
         user_rec_t *r = (user_rec_t *)rec;                                                         \
         g_free(r->col[idx]);                                                                       \
         r->col[idx] = g_strndup(buf, len);                                                         \
     }                                                                                              \
-    static void name##_tostr(void *rec, char **out, unsigned *out_len, const void *u1 _U_,        \
+    static void name##_tostr(void *rec, char **out, unsigned *out_len, const void *u1 _U_,         \
                              const void *u2 _U_)                                                   \
     {                                                                                              \
         const user_rec_t *r = (const user_rec_t *)rec;                                             \
@@ -121,8 +121,10 @@ COLUMN_CALLBACKS(sources, AL_COL_SOURCES)
 COLUMN_CALLBACKS(note, AL_COL_NOTE)
 
 #define FIELD(name, title, desc)                                                                   \
-    {#name, title, PT_TXTMOD_STRING, {name##_chk, name##_set, name##_tostr}, {0, 0, 0}, 0, desc,   \
-     FLDFILL}
+    {                                                                                              \
+#name, title, PT_TXTMOD_STRING,                                                            \
+            {name##_chk, name##_set, name##_tostr }, {0, 0, 0 }, 0, desc, FLDFILL                  \
+    }
 
 /* Fills an al_row_t from a record whose fields each passed their check.
  * Returns NULL or the reason the row as a whole is refused. */
@@ -231,9 +233,9 @@ const al_row_t *applelegacy_user_rows(size_t *count)
         /* Records were checked when loaded; a row that still fails is skipped. */
         if (record_to_row(&user_recs[i], row, &bad) != NULL)
             continue;
-        const char **strings[] = {&row->service,  &row->iana_name,    &row->iana_description,
-                                  &row->used_by,  &row->last_seen_in, &row->expected,
-                                  &row->rfc,      &row->sources,      &row->note};
+        const char **strings[] = {&row->service, &row->iana_name,    &row->iana_description,
+                                  &row->used_by, &row->last_seen_in, &row->expected,
+                                  &row->rfc,     &row->sources,      &row->note};
         for (size_t j = 0; j < G_N_ELEMENTS(strings); j++)
             *strings[j] = g_string_chunk_insert_const(user_strings, *strings[j]);
         n_user_rows++;
@@ -263,7 +265,6 @@ struct epan_uat *applelegacy_user_table_new(void (*changed)(void))
         UAT_END_FIELDS,
     };
     return uat_new("Apple legacy port rows", sizeof(user_rec_t), "applelegacy_ports", TRUE,
-                   &user_recs, &n_user_recs, UAT_AFFECTS_DISSECTION,
-                   NULL, /* help */
+                   &user_recs, &n_user_recs, UAT_AFFECTS_DISSECTION, NULL, /* help */
                    user_rec_copy, user_rec_update, user_rec_free, changed, NULL, fields);
 }

@@ -9,10 +9,12 @@
 #include "port-row.h"
 
 #define ROW(lo, hi, tr, reg, lc, unreg, svc, iana)                                                 \
-    {.port_lo = (lo), .port_hi = (hi), .transport = (tr), .registration = (reg),                   \
-     .lifecycle = (lc), .unregistered_use = (unreg), .service = (svc), .iana_name = (iana),        \
-     .iana_description = "", .used_by = "", .last_seen_in = "", .expected = "", .rfc = "",        \
-     .sources = "test", .note = ""}
+    {                                                                                              \
+        .port_lo = (lo), .port_hi = (hi), .transport = (tr), .registration = (reg),                \
+        .lifecycle = (lc), .unregistered_use = (unreg), .service = (svc), .iana_name = (iana),     \
+        .iana_description = "", .used_by = "", .last_seen_in = "", .expected = "", .rfc = "",      \
+        .sources = "test", .note = ""                                                              \
+    }
 
 #define T AL_TRANSPORT_TCP
 #define U AL_TRANSPORT_UDP

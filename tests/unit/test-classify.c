@@ -118,7 +118,8 @@ static void test_scope(void)
 static void test_scope_in_index(void)
 {
     al_scope_t apple = AL_SCOPE_APPLE;
-    al_registry_t *scoped = al_registry_new(fixture_rows, N_FIXTURE, NULL, 0, al_row_in_scope, &apple);
+    al_registry_t *scoped =
+        al_registry_new(fixture_rows, N_FIXTURE, NULL, 0, al_row_in_scope, &apple);
     al_verdict_t v;
     g_assert_false(al_classify(scoped, &opts, T, 40000, 443, 443, &v));
     g_assert_true(al_classify(scoped, &opts, T, 40000, 625, 625, &v));
@@ -165,8 +166,8 @@ static void test_protocol_compatible(void)
     g_assert_true(al_protocol_compatible("dsproxy", "unknown"));
     g_assert_true(al_protocol_compatible("", "unknown"));
     g_assert_false(al_protocol_compatible("dsproxy", "tls"));
-    g_assert_false(al_protocol_compatible("", "ssh"));   /* SSH on 660 */
-    g_assert_false(al_protocol_compatible("", "http"));  /* plain HTTP, not servermgrd */
+    g_assert_false(al_protocol_compatible("", "ssh"));  /* SSH on 660 */
+    g_assert_false(al_protocol_compatible("", "http")); /* plain HTTP, not servermgrd */
     g_assert_true(al_protocol_compatible("", "servermgrd"));
     g_assert_true(al_protocol_compatible("tls", "servermgrd"));
     g_assert_true(al_protocol_compatible("http", "servermgrd"));

@@ -12,10 +12,10 @@
 #define B(s) (const uint8_t *)(s), sizeof(s) - 1
 
 static const uint8_t tls_hello[] = {0x16, 0x03, 0x01, 0x00, 0x2f, 0x01, 0x00};
-static const uint8_t rpc_call_udp[] = {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0x0b, 0xed, 0x5b, 0xa0,
-                                       0, 0, 0, 2, 0, 0, 0, 0};
-static const uint8_t rpc_call_tcp[] = {0x80, 0, 0, 24, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2,
+static const uint8_t rpc_call_udp[] = {0,    0,    0,    1,    0, 0, 0, 0, 0, 0, 0, 2,
                                        0x0b, 0xed, 0x5b, 0xa0, 0, 0, 0, 2, 0, 0, 0, 0};
+static const uint8_t rpc_call_tcp[] = {0x80, 0, 0,    24,   0,    0,    0, 1, 0, 0, 0, 0, 0, 0,
+                                       0,    2, 0x0b, 0xed, 0x5b, 0xa0, 0, 0, 0, 2, 0, 0, 0, 0};
 static const uint8_t smb2[] = {0x00, 0x00, 0x00, 0x40, 0xfe, 'S', 'M', 'B'};
 static const uint8_t socks5[] = {0x05, 0x02, 0x00, 0x02};
 
@@ -34,11 +34,11 @@ static void test_generic_protocols(void)
     g_assert_cmpstr(name_of(B("RFB 003.889\n"), AL_TRANSPORT_TCP), ==, "vnc");
     g_assert_cmpstr(name_of(B("<stream:stream xmlns='jabber:client'>"), AL_TRANSPORT_TCP), ==,
                     "xmpp");
-    g_assert_cmpstr(name_of(B("<?xml version='1.0'?><stream:stream to='x'>"), AL_TRANSPORT_TCP),
-                    ==, "xmpp");
-    g_assert_cmpstr(name_of(B("RPY 0 0 . 0 110\r\nContent-Type: application/beep+xml\r\n"),
-                            AL_TRANSPORT_TCP),
-                    ==, "beep");
+    g_assert_cmpstr(name_of(B("<?xml version='1.0'?><stream:stream to='x'>"), AL_TRANSPORT_TCP), ==,
+                    "xmpp");
+    g_assert_cmpstr(
+        name_of(B("RPY 0 0 . 0 110\r\nContent-Type: application/beep+xml\r\n"), AL_TRANSPORT_TCP),
+        ==, "beep");
     g_assert_cmpstr(name_of(rpc_call_udp, sizeof(rpc_call_udp), AL_TRANSPORT_UDP), ==, "rpc");
     g_assert_cmpstr(name_of(rpc_call_tcp, sizeof(rpc_call_tcp), AL_TRANSPORT_TCP), ==, "rpc");
     g_assert_cmpstr(name_of(smb2, sizeof(smb2), AL_TRANSPORT_TCP), ==, "smb");
@@ -50,8 +50,8 @@ static void test_rejects(void)
     /* an XML document that is not an XMPP stream, a plain-text line, TLS
      * with a bad version, TCP-only protocols over UDP, SOCKS5 with trailing
      * bytes, an RPC call with rpcvers 3 */
-    g_assert_cmpstr(name_of(B("<?xml version='1.0'?><plist version='0.9'>"), AL_TRANSPORT_TCP),
-                    ==, "unknown");
+    g_assert_cmpstr(name_of(B("<?xml version='1.0'?><plist version='0.9'>"), AL_TRANSPORT_TCP), ==,
+                    "unknown");
     g_assert_cmpstr(name_of(B("hello world\r\n"), AL_TRANSPORT_TCP), ==, "unknown");
     static const uint8_t bad_tls[] = {0x16, 0x02, 0x01, 0x00, 0x2f};
     g_assert_false(al_match_tls(bad_tls, sizeof(bad_tls)));

@@ -71,8 +71,7 @@ int csv_next(csv_reader_t *r, csv_record_t *rec, const char **error, unsigned *e
             }
             if (r->pos < r->len && r->buf[r->pos] != ',' && r->buf[r->pos] != '\n' &&
                 r->buf[r->pos] != '\r')
-                return fail(error, error_line, "text after the closing quote of a field",
-                            r->line);
+                return fail(error, error_line, "text after the closing quote of a field", r->line);
         } else {
             while (r->pos < r->len) {
                 char c = r->buf[r->pos];

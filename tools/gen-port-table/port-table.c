@@ -100,8 +100,8 @@ static const char *fill_row(port_table_t *t, const csv_record_t *rec, al_row_t *
     return al_check_row(row, bad);
 }
 
-int port_table_parse(const char *buf, size_t len, const char *filename, port_table_t *t,
-                     char *err, size_t err_size)
+int port_table_parse(const char *buf, size_t len, const char *filename, port_table_t *t, char *err,
+                     size_t err_size)
 {
     csv_reader_t reader;
     csv_record_t rec;
@@ -119,8 +119,7 @@ int port_table_parse(const char *buf, size_t len, const char *filename, port_tab
     rc = csv_next(&reader, &rec, &why, &why_line);
     if (rc <= 0) {
         if (rc == 0)
-            report(err, err_size, "%s:1: the file is empty; the header line is missing",
-                   filename);
+            report(err, err_size, "%s:1: the file is empty; the header line is missing", filename);
         else
             report(err, err_size, "%s:%u: %s", filename, why_line, why);
         goto fail;
