@@ -37,6 +37,9 @@ void proto_reg_handoff_applelegacy(void);
 /* The port sniffer; sniffer.c. */
 void applelegacy_register_sniffer(int proto);
 void applelegacy_handoff_sniffer(void);
+/* The protocol whose signature the sniffer found in this frame's payload
+ * and handed it to, or -1. */
+int applelegacy_sniffed_in_frame(packet_info *pinfo);
 
 /* The user table; user-table.c. */
 struct epan_uat;

@@ -326,6 +326,8 @@ static int observe_payload(packet_info *pinfo, al_conv_t *c)
         return -1; /* decided on the first pass */
     int id = application_layer(pinfo);
     if (id < 0)
+        id = applelegacy_sniffed_in_frame(pinfo); /* handed over, nothing taken yet */
+    if (id < 0)
         return -1;
     if (!c->payload_frame)
         c->payload_frame = pinfo->num;

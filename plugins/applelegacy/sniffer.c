@@ -18,6 +18,7 @@
  */
 #include <epan/packet.h>
 #include <epan/conversation.h>
+#include <epan/proto_data.h>
 
 #include "ws-compat.h"
 
@@ -77,7 +78,15 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
          * table would have passed it; and the dissector handed to may ask
          * TCP for reassembly from its first segment on. */
         pinfo->can_desegment = pinfo->saved_can_desegment;
-        return call_dissector_only(handle, tvb, pinfo, tree, data);
+        int taken = call_dissector_only(handle, tvb, pinfo, tree, data);
+        /* What the signature said, kept with the frame when the dissector
+         * accepted the payload: it may have taken none of it yet (a TLS
+         * record waiting for its next segment), and from 4.2 on its layer
+         * is then not among the frame's layers. */
+        if (taken > 0)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_sniffer, 0,
+                             GINT_TO_POINTER(dissector_handle_get_protocol_index(handle) + 1));
+        return taken;
     }
     if (++sc->tries >= SNIFF_MAX_TRIES)
         sc->done = true;
@@ -108,6 +117,11 @@ static char *legacy_ports(const char *table_name, al_transport_t transport)
         last = row->port_lo;
     }
     return g_string_free(ports, FALSE);
+}
+
+int applelegacy_sniffed_in_frame(packet_info *pinfo)
+{
+    return GPOINTER_TO_INT(p_get_proto_data(wmem_file_scope(), pinfo, proto_sniffer, 0)) - 1;
 }
 
 void applelegacy_register_sniffer(int proto)

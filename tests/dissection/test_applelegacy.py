@@ -4,7 +4,7 @@ the user table."""
 import os
 import unittest
 
-from harness import CaptureTestCase, Capture, fields, tshark
+from harness import CaptureTestCase, Capture, fields, protocols, tshark
 
 C, S = "10.0.0.5", "10.0.0.9"  # client, server
 
@@ -40,8 +40,7 @@ class PluginLoads(unittest.TestCase):
         self.assertRegex(out, r"(?m)^applelegacy\.so\s+0\.1\.0\s+dissector\s")
 
     def test_protocol_and_fields_registered(self):
-        protocols = tshark(["-G", "protocols"]).stdout.splitlines()
-        self.assertIn("Apple Legacy Port Registry\tAppleLegacy\tapplelegacy", protocols)
+        self.assertIn("Apple Legacy Port Registry\tAppleLegacy\tapplelegacy", protocols())
         names = {line.split("\t")[2] for line in tshark(["-G", "fields"]).stdout.splitlines()
                  if line.startswith("F\t")}
         for f in REGISTRY_FIELDS[1:] + ["applelegacy.used_by", "applelegacy.observed",

@@ -340,8 +340,7 @@ class DsproxyTest(harness.CaptureTestCase):
     def test_registration(self):
         heur = harness.tshark(["-G", "heuristic-decodes"]).stdout.splitlines()
         self.assertIn("tcp\tdsproxy\tT", heur)
-        protocols = harness.tshark(["-G", "protocols"]).stdout.splitlines()
-        self.assertIn("Apple DirectoryService Proxy\tDSProxy\tdsproxy", protocols)
+        self.assertIn("Apple DirectoryService Proxy\tDSProxy\tdsproxy", harness.protocols())
         # Decode As on any TCP port, here one nothing else would claim
         cap = self.session([(True, HELLO)], sport=40626)
         rows = self.rows(cap, ["frame.number", "dsproxy.stage"],
