@@ -155,10 +155,12 @@ static bool frame_shows_no_syn(tvbuff_t *frame_tvb, const packet_info *pinfo)
         return false;
     unsigned frame_len = tvb_captured_length(frame_tvb);
     const uint8_t *base = frame_len ? tvb_get_ptr(frame_tvb, 0, (int)frame_len) : NULL;
-    const uint8_t *src = (const uint8_t *)pinfo->src.data;
-    if (!base || !src || src < base || src >= base + frame_len)
+    /* Compared as integers: src may point anywhere (a tunnel's copy, a
+     * reassembled buffer), not only into this frame. */
+    uintptr_t from = (uintptr_t)base, src = (uintptr_t)pinfo->src.data;
+    if (!base || src < from || src - from >= frame_len)
         return false;
-    size_t at = (size_t)(src - base), ip, tcp;
+    size_t at = (size_t)(src - from), ip, tcp;
     if (pinfo->src.type == AT_IPv4) {
         if (at < 12)
             return false;
