@@ -3,21 +3,33 @@ front of the conversation lookup (plugins/applelegacy/conv-cache.c): a
 reused port pair starts a new conversation, with the same roles or swapped,
 and the verdict, the warnings and the report follow the conversation, in one
 pass and in two (-2: every frame revisited)."""
+import ipaddress
+import struct
+
 from harness import CaptureTestCase, Capture, frame, fields, tshark, SYN, ACK, FIN, PSH
 
 C, S = "10.0.0.5", "10.0.0.9"
 
 
-def session(cap, client, server, cport, sport, cseq, sseq, payload=b"hello"):
+def frame6(src, dst, sport, dport, payload=b"", flags=PSH | ACK, seq=0, ack=0):
+    """One Ethernet/IPv6/TCP frame (TCP checksum left zero: not verified)."""
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
+    ip6 = struct.pack("!IHBB", 6 << 28, len(tcp), 6, 64)
+    ip6 += ipaddress.IPv6Address(src).packed + ipaddress.IPv6Address(dst).packed
+    eth = bytes.fromhex("020000000002" "020000000001") + b"\x86\xdd"
+    return eth + ip6 + tcp
+
+
+def session(cap, client, server, cport, sport, cseq, sseq, payload=b"hello", make=frame):
     """Handshake, one data segment, FIN exchange: 7 frames."""
-    cap.add(frame(client, server, cport, sport, flags=SYN, seq=cseq))
-    cap.add(frame(server, client, sport, cport, flags=SYN | ACK, seq=sseq, ack=cseq + 1))
-    cap.add(frame(client, server, cport, sport, flags=ACK, seq=cseq + 1, ack=sseq + 1))
-    cap.add(frame(client, server, cport, sport, payload, flags=PSH | ACK, seq=cseq + 1, ack=sseq + 1))
+    cap.add(make(client, server, cport, sport, flags=SYN, seq=cseq))
+    cap.add(make(server, client, sport, cport, flags=SYN | ACK, seq=sseq, ack=cseq + 1))
+    cap.add(make(client, server, cport, sport, flags=ACK, seq=cseq + 1, ack=sseq + 1))
+    cap.add(make(client, server, cport, sport, payload, flags=PSH | ACK, seq=cseq + 1, ack=sseq + 1))
     end = cseq + 1 + len(payload)
-    cap.add(frame(client, server, cport, sport, flags=FIN | ACK, seq=end, ack=sseq + 1))
-    cap.add(frame(server, client, sport, cport, flags=FIN | ACK, seq=sseq + 1, ack=end + 1))
-    cap.add(frame(client, server, cport, sport, flags=ACK, seq=end + 1, ack=sseq + 2))
+    cap.add(make(client, server, cport, sport, flags=FIN | ACK, seq=end, ack=sseq + 1))
+    cap.add(make(server, client, sport, cport, flags=FIN | ACK, seq=sseq + 1, ack=end + 1))
+    cap.add(make(client, server, cport, sport, flags=ACK, seq=end + 1, ack=sseq + 2))
 
 
 NAMES = ["frame.number", "tcp.stream", "applelegacy.port", "applelegacy.service",
@@ -59,6 +71,22 @@ class PortReuse(CaptureTestCase):
         cap = Capture()
         session(cap, C, S, 50000, 443, 1000, 5000)
         session(cap, S, C, 443, 50000, 900000, 700000)
+        path = self.write(cap)
+        rows = self.rows(path)
+        self.assertEqual([r[1] for r in rows], ["0"] * 7 + ["1"] * 7)
+        for r in rows[:7]:
+            self.assertEqual(r[2:], ["", "", ""], r)
+        for r in rows[7:]:
+            self.assertEqual(r[2:], ["50000", "Xsan", "handshake"], r)
+        self.assertEqual(self.rows(path, two_pass=True), rows)
+
+    def test_roles_swapped_on_reuse_over_ipv6(self):
+        """The same over IPv6, where the cache reads the SYN flag 40 bytes
+        after the IPv6 header's start."""
+        c6, s6 = "2001:db8::5", "2001:db8::9"
+        cap = Capture()
+        session(cap, c6, s6, 50000, 443, 1000, 5000, make=frame6)
+        session(cap, s6, c6, 443, 50000, 900000, 700000, make=frame6)
         path = self.write(cap)
         rows = self.rows(path)
         self.assertEqual([r[1] for r in rows], ["0"] * 7 + ["1"] * 7)
