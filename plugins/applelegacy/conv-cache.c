@@ -12,9 +12,9 @@
  *    the newer conversation of the pair's two directions, and a reused pair
  *    may have its roles swapped, so the entry's own chain alone cannot tell.
  *    A postdissector does not see TCP's flags: it looks at the frame where
- *    the IP and TCP headers lie plainly in it (no tunnel that copies, no
- *    reassembly, no IPv6 extension header); no SYN flag, the cache answers,
- *    anything else takes the long way and refreshes the entry. A dissector
+ *    the IPv4 and TCP headers lie plainly in it (no tunnel that copies, no
+ *    reassembly); no SYN flag, the cache answers, anything else (IPv6
+ *    included) takes the long way and refreshes the entry. A dissector
  *    under TCP passes has_payload: a segment with a payload is no SYN (TCP
  *    Fast Open aside: its entry is refreshed on the next frame). UDP starts
  *    no second conversation for a known pair;
@@ -148,34 +148,24 @@ static bool keys_equal(const cache_key_t *x, const cache_key_t *y)
 }
 
 /* True when the frame's TCP header is found where pinfo's addresses and
- * ports say, inside the frame's bytes, and its SYN flag is clear. */
+ * ports say, inside the frame's bytes, and its SYN flag is clear. IPv4 only:
+ * the IPv6 dissector gives pinfo a copy of the addresses, so an IPv6 frame
+ * without payload takes the long way. */
 static bool frame_shows_no_syn(tvbuff_t *frame_tvb, const packet_info *pinfo)
 {
-    if (!frame_tvb || pinfo->ptype != PT_TCP)
+    if (!frame_tvb || pinfo->ptype != PT_TCP || pinfo->src.type != AT_IPv4)
         return false;
     unsigned frame_len = tvb_captured_length(frame_tvb);
     const uint8_t *base = frame_len ? tvb_get_ptr(frame_tvb, 0, (int)frame_len) : NULL;
     /* Compared as integers: src may point anywhere (a tunnel's copy, a
      * reassembled buffer), not only into this frame. */
     uintptr_t from = (uintptr_t)base, src = (uintptr_t)pinfo->src.data;
-    if (!base || src < from || src - from >= frame_len)
+    if (!base || src < from || src - from >= frame_len || src - from < 12)
         return false;
-    size_t at = (size_t)(src - from), ip, tcp;
-    if (pinfo->src.type == AT_IPv4) {
-        if (at < 12)
-            return false;
-        ip = at - 12;
-        if (ip + 20 > frame_len || (base[ip] >> 4) != 4 || base[ip + 9] != 6)
-            return false;
-        tcp = ip + (size_t)(base[ip] & 0x0f) * 4;
-    } else {
-        if (at < 8)
-            return false;
-        ip = at - 8;
-        if (ip + 40 > frame_len || (base[ip] >> 4) != 6 || base[ip + 6] != 6)
-            return false;
-        tcp = ip + 40;
-    }
+    size_t ip = (size_t)(src - from) - 12;
+    if (ip + 20 > frame_len || (base[ip] >> 4) != 4 || base[ip + 9] != 6)
+        return false;
+    size_t tcp = ip + (size_t)(base[ip] & 0x0f) * 4;
     if (tcp + 14 > frame_len || ((unsigned)base[tcp] << 8 | base[tcp + 1]) != pinfo->srcport ||
         ((unsigned)base[tcp + 2] << 8 | base[tcp + 3]) != pinfo->destport)
         return false;
