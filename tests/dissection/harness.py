@@ -153,6 +153,13 @@ def _bool_as_in_4_0(cell):
     return {"True": "1", "False": "0"}.get(cell, cell)
 
 
+def heuristic_decodes():
+    """The (table, protocol, enabled) lines of tshark -G heuristic-decodes
+    (4.2 and later print three more columns)."""
+    out = tshark(["-G", "heuristic-decodes"]).stdout
+    return {"\t".join(line.split("\t")[:3]) for line in out.splitlines()}
+
+
 def protocols():
     """The (name, short name, filter name) lines of tshark -G protocols (4.2
     and later print three more columns)."""

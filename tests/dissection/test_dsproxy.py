@@ -338,8 +338,7 @@ class DsproxyTest(harness.CaptureTestCase):
             self.assertEqual(rows, [], payload[:8])
 
     def test_registration(self):
-        heur = harness.tshark(["-G", "heuristic-decodes"]).stdout.splitlines()
-        self.assertIn("tcp\tdsproxy\tT", heur)
+        self.assertIn("tcp\tdsproxy\tT", harness.heuristic_decodes())
         self.assertIn("Apple DirectoryService Proxy\tDSProxy\tdsproxy", harness.protocols())
         # Decode As on any TCP port, here one nothing else would claim
         cap = self.session([(True, HELLO)], sport=40626)

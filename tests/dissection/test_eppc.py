@@ -248,8 +248,7 @@ class EppcTest(harness.CaptureTestCase):
             self.assertEqual(self.rows(cap, ["frame.number"], NO_TLS_HEUR), [], payload[:8])
 
     def test_registration(self):
-        heur = harness.tshark(["-G", "heuristic-decodes"]).stdout.splitlines()
-        self.assertIn("tcp\teppc\tT", heur)
+        self.assertIn("tcp\teppc\tT", harness.heuristic_decodes())
         fields = harness.tshark(["-G", "fields"]).stdout.splitlines()
         names = {line.split("\t")[2] for line in fields if line.startswith("F\t")
                  and "\teppc\t" in line}

@@ -633,8 +633,7 @@ class ServermgrdTest(harness.CaptureTestCase):
         self.assertEqual(rows, [["4"], ["5"]])
 
     def test_registered_names(self):
-        proc = harness.tshark(["-G", "heuristic-decodes"])
-        self.assertIn("tcp\tservermgrd\tT", proc.stdout.splitlines())
+        self.assertIn("tcp\tservermgrd\tT", harness.heuristic_decodes())
         fields = harness.tshark(["-G", "fields"]).stdout
         for name in ("servermgrd.module", "servermgrd.input", "servermgrd.command",
                      "servermgrd.variant", "servermgrd.param", "servermgrd.server",
