@@ -153,18 +153,21 @@ def _bool_as_in_4_0(cell):
     return {"True": "1", "False": "0"}.get(cell, cell)
 
 
-def heuristic_decodes():
-    """The (table, protocol, enabled) lines of tshark -G heuristic-decodes
-    (4.2 and later print three more columns)."""
-    out = tshark(["-G", "heuristic-decodes"]).stdout
+def _listing(kind):
+    """The lines of tshark -G KIND cut to their first three columns (4.2 and
+    later print three more)."""
+    out = tshark(["-G", kind]).stdout
     return {"\t".join(line.split("\t")[:3]) for line in out.splitlines()}
+
+
+def heuristic_decodes():
+    """(table, protocol, enabled) lines of tshark -G heuristic-decodes."""
+    return _listing("heuristic-decodes")
 
 
 def protocols():
-    """The (name, short name, filter name) lines of tshark -G protocols (4.2
-    and later print three more columns)."""
-    out = tshark(["-G", "protocols"]).stdout
-    return {"\t".join(line.split("\t")[:3]) for line in out.splitlines()}
+    """(name, short name, filter name) lines of tshark -G protocols."""
+    return _listing("protocols")
 
 
 class CaptureTestCase(unittest.TestCase):
