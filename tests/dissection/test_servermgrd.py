@@ -243,6 +243,17 @@ class ServermgrdTest(harness.CaptureTestCase):
         rows = self.rows(DEMO, ["frame.number"], [], "tcp.port == 8080 && http")
         self.assertEqual([r[0] for r in rows], ["24", "28"])  # HTTP is there, servermgrd is not
 
+    def test_disabled_protocol_draws_nothing(self):
+        """The postdissector's handle belongs to no protocol, so it checks
+        itself that servermgrd is enabled: disabled, the HTTP frames inside
+        TLS on 311 (drawn by the postdissector alone) keep HTTP's columns."""
+        rows = self.rows(DEMO, ["frame.number", "_ws.col.Protocol", "servermgrd.command"],
+                         ["--disable-protocol", "servermgrd"], "frame.number in {41, 44}")
+        self.assertEqual(rows, [["41", "HTTP", ""], ["44", "HTTP/XML", ""]])
+        rows = self.rows(DEMO, ["frame.number", "_ws.col.Protocol", "servermgrd.command"],
+                         [], "frame.number in {41, 44}")
+        self.assertEqual(rows, [["41", "servermgrd", "getState"], ["44", "servermgrd", ""]])
+
     # --- requests -----------------------------------------------------------
 
     def test_request_fields_and_params(self):
