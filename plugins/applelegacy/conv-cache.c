@@ -21,6 +21,11 @@
  *  - and while no later conversation on the entry's own chain was set up at
  *    or before the frame.
  *
+ * An entry may also hold the registry's verdict for the pair (see
+ * al_verdict_lookup). A verdict decided from a frame's own SYN or SYN+ACK
+ * (TCP takes the server port from that frame too) is kept without any
+ * conversation: it holds until the pair's next SYN, which decides again.
+ *
  * Only exact conversations (no wildcard) of IPv4 and IPv6 pairs are kept;
  * packets whose conversation some dissector identifies otherwise
  * (conversation elements or address/port endpoints in pinfo) always take the
@@ -34,21 +39,13 @@
 #include <string.h>
 
 #define CACHE_SLOTS 4096 /* a power of two */
-#define ADDR_WORDS  4    /* an IPv6 address; IPv4 uses the first word */
-
-/* An address/port pair in a direction-free order, (a, port_a) <= (b,
- * port_b), as 32-bit words (unused words zero) so that comparing and
- * hashing it takes no call. */
-typedef struct {
-    uint32_t a[ADDR_WORDS];
-    uint32_t b[ADDR_WORDS];
-    uint32_t ports; /* port_a << 16 | port_b */
-    uint32_t kind;  /* words << 16 | ptype << 8 | address type */
-} cache_key_t;
+#define ADDR_WORDS  4    /* words of an address in al_pair_key_t */
 
 typedef struct {
-    conversation_t *conv; /* NULL: empty */
-    cache_key_t key;
+    al_pair_key_t key;
+    conversation_t *conv; /* NULL: none looked up (or an empty slot) */
+    void *verdict;        /* with has_verdict: the registry's, NULL for none */
+    bool has_verdict;     /* false: an empty slot, or a conversation alone */
 } cache_slot_t;
 
 static cache_slot_t *slots;
@@ -68,7 +65,7 @@ void al_conv_cache_free(void)
 }
 
 /* Still the conversation libwireshark would find for frame num? */
-static bool still_current(const conversation_t *conv, uint32_t num)
+static inline bool still_current(const conversation_t *conv, uint32_t num)
 {
     if (conv->setup_frame > num)
         return false;
@@ -79,7 +76,7 @@ static bool still_current(const conversation_t *conv, uint32_t num)
     return true;
 }
 
-static int compare_words(const uint32_t *x, const uint32_t *y, unsigned n)
+static inline int compare_words(const uint32_t *x, const uint32_t *y, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
         if (x[i] != y[i])
@@ -88,7 +85,9 @@ static int compare_words(const uint32_t *x, const uint32_t *y, unsigned n)
     return 0;
 }
 
-static bool make_key(const packet_info *pinfo, cache_key_t *key)
+/* The key of the frame's pair; unused words are zero, so that keys compare
+ * whole. */
+static inline bool make_key(const packet_info *pinfo, al_pair_key_t *key)
 {
     const address *src = &pinfo->src, *dst = &pinfo->dst;
     if (pinfo->use_conv_addr_port_endpoints || pinfo->conv_elements)
@@ -96,24 +95,28 @@ static bool make_key(const packet_info *pinfo, cache_key_t *key)
     if ((pinfo->ptype != PT_TCP && pinfo->ptype != PT_UDP) || src->type != dst->type)
         return false;
     unsigned words;
-    if (src->type == AT_IPv4 && src->len == 4 && dst->len == 4)
+    bool swap;
+    memset(key, 0, sizeof *key);
+    if (src->type == AT_IPv4 && src->len == 4 && dst->len == 4) {
+        uint32_t s, d; /* compared as numbers: any fixed order will do */
+        memcpy(&s, src->data, 4);
+        memcpy(&d, dst->data, 4);
+        swap = s > d || (s == d && pinfo->srcport > pinfo->destport);
+        key->a[0] = swap ? d : s;
+        key->b[0] = swap ? s : d;
         words = 1;
-    else if (src->type == AT_IPv6 && src->len == 16 && dst->len == 16)
-        words = 4;
-    else
-        return false;
-    uint32_t s[ADDR_WORDS] = {0}, d[ADDR_WORDS] = {0};
-    if (words == 1) { /* constant sizes: the copies are inlined */
-        memcpy(s, src->data, 4);
-        memcpy(d, dst->data, 4);
-    } else {
+    } else if (src->type == AT_IPv6 && src->len == 16 && dst->len == 16) {
+        uint32_t s[ADDR_WORDS], d[ADDR_WORDS];
         memcpy(s, src->data, 16);
         memcpy(d, dst->data, 16);
+        int order = compare_words(s, d, ADDR_WORDS);
+        swap = order > 0 || (order == 0 && pinfo->srcport > pinfo->destport);
+        memcpy(key->a, swap ? d : s, sizeof key->a);
+        memcpy(key->b, swap ? s : d, sizeof key->b);
+        words = ADDR_WORDS;
+    } else {
+        return false;
     }
-    int order = compare_words(s, d, words);
-    bool swap = order > 0 || (order == 0 && pinfo->srcport > pinfo->destport);
-    memcpy(key->a, swap ? d : s, sizeof key->a);
-    memcpy(key->b, swap ? s : d, sizeof key->b);
     uint32_t lo = swap ? pinfo->destport : pinfo->srcport;
     uint32_t hi = swap ? pinfo->srcport : pinfo->destport;
     key->ports = (lo & 0xffff) << 16 | (hi & 0xffff);
@@ -121,72 +124,114 @@ static bool make_key(const packet_info *pinfo, cache_key_t *key)
     return true;
 }
 
-static uint32_t mix(uint32_t h, uint32_t v)
+static inline uint32_t mix(uint32_t h, uint32_t v)
 {
     h = (h ^ v) * 0x9E3779B1u;
     return h ^ (h >> 16);
 }
 
-static unsigned key_words(const cache_key_t *key)
+static inline unsigned key_slot(const al_pair_key_t *key)
 {
-    return key->kind >> 16;
-}
-
-static unsigned key_slot(const cache_key_t *key)
-{
-    uint32_t h = mix(key->kind, key->ports);
-    for (unsigned i = 0; i < key_words(key); i++)
+    uint32_t h = mix(mix(mix(key->kind, key->ports), key->a[0]), key->b[0]);
+    for (unsigned i = 1; i < (key->kind >> 16); i++)
         h = mix(mix(h, key->a[i]), key->b[i]);
     return h & (CACHE_SLOTS - 1);
 }
 
-static bool keys_equal(const cache_key_t *x, const cache_key_t *y)
+static inline bool keys_equal(const al_pair_key_t *x, const al_pair_key_t *y)
 {
-    unsigned n = key_words(x);
-    return x->ports == y->ports && x->kind == y->kind && compare_words(x->a, y->a, n) == 0 &&
-           compare_words(x->b, y->b, n) == 0;
+    return memcmp(x, y, sizeof *x) == 0;
 }
 
-/* True when the frame's TCP header is found where pinfo's addresses and
- * ports say, inside the frame's bytes, and its SYN flag is clear. IPv4 only:
- * the IPv6 dissector gives pinfo a copy of the addresses, so an IPv6 frame
- * without payload takes the long way. */
-static bool frame_shows_no_syn(tvbuff_t *frame_tvb, const packet_info *pinfo)
+/* What the frame's TCP header says of SYN and ACK, where the header is found
+ * where pinfo's addresses and ports say, inside the frame's bytes. IPv4
+ * only: the IPv6 dissector gives pinfo a copy of the addresses, so an IPv6
+ * frame is AL_TCP_UNSEEN. */
+static inline al_tcp_syn_t frame_syn(tvbuff_t *frame_tvb, const packet_info *pinfo)
 {
     if (!frame_tvb || pinfo->ptype != PT_TCP || pinfo->src.type != AT_IPv4)
-        return false;
+        return AL_TCP_UNSEEN;
     unsigned frame_len = tvb_captured_length(frame_tvb);
     const uint8_t *base = frame_len ? tvb_get_ptr(frame_tvb, 0, (int)frame_len) : NULL;
     /* Compared as integers: src may point anywhere (a tunnel's copy, a
      * reassembled buffer), not only into this frame. */
     uintptr_t from = (uintptr_t)base, src = (uintptr_t)pinfo->src.data;
     if (!base || src < from || src - from >= frame_len || src - from < 12)
-        return false;
+        return AL_TCP_UNSEEN;
     size_t ip = (size_t)(src - from) - 12;
     if (ip + 20 > frame_len || (base[ip] >> 4) != 4 || base[ip + 9] != 6)
-        return false;
+        return AL_TCP_UNSEEN;
     size_t tcp = ip + (size_t)(base[ip] & 0x0f) * 4;
     if (tcp + 14 > frame_len || ((unsigned)base[tcp] << 8 | base[tcp + 1]) != pinfo->srcport ||
         ((unsigned)base[tcp + 2] << 8 | base[tcp + 3]) != pinfo->destport)
-        return false;
-    return (base[tcp + 13] & 0x02) == 0;
+        return AL_TCP_UNSEEN;
+    switch (base[tcp + 13] & 0x12) {
+    case 0x02:
+        return AL_TCP_SYN;
+    case 0x12:
+        return AL_TCP_SYN_ACK;
+    default:
+        return AL_TCP_NO_SYN;
+    }
+}
+
+static void store(cache_slot_t *s, const al_pair_key_t *key, conversation_t *conv)
+{
+    /* The verdict stays with the pair's conversation, or with the pair
+     * when it was decided from the handshake without one. */
+    if (!keys_equal(&s->key, key) || (s->conv && s->conv != conv))
+        s->has_verdict = false;
+    s->key = *key;
+    s->conv = conv;
 }
 
 conversation_t *al_conversation(packet_info *pinfo, tvbuff_t *frame_tvb, bool has_payload)
 {
-    cache_key_t key;
+    al_pair_key_t key;
     if (!slots || PINFO_FD_VISITED(pinfo) || !make_key(pinfo, &key))
         return find_or_create_conversation(pinfo);
 
     cache_slot_t *s = &slots[key_slot(&key)];
     if (s->conv && keys_equal(&s->key, &key) && still_current(s->conv, pinfo->num) &&
-        (pinfo->ptype == PT_UDP || has_payload || frame_shows_no_syn(frame_tvb, pinfo)))
+        (pinfo->ptype == PT_UDP || has_payload || frame_syn(frame_tvb, pinfo) == AL_TCP_NO_SYN))
         return s->conv;
 
     conversation_t *conv = find_or_create_conversation(pinfo);
-    if (conv && conv->options == 0) {
-        s->conv = conv;
-        s->key = key;
-    }
+    if (conv && conv->options == 0)
+        store(s, &key, conv);
     return conv;
+}
+
+bool al_verdict_lookup(packet_info *pinfo, tvbuff_t *frame_tvb, al_verdict_ref_t *ref,
+                       void **verdict)
+{
+    ref->slot = NULL;
+    ref->syn = AL_TCP_UNSEEN;
+    ref->pair_known = false;
+    if (!slots || PINFO_FD_VISITED(pinfo) || !make_key(pinfo, &ref->key))
+        return false;
+    cache_slot_t *s = &slots[key_slot(&ref->key)];
+    ref->slot = s;
+    if (pinfo->ptype == PT_TCP)
+        ref->syn = frame_syn(frame_tvb, pinfo);
+    if (!s->has_verdict || !keys_equal(&s->key, &ref->key))
+        return false;
+    ref->pair_known = true;
+    if (pinfo->ptype == PT_TCP ? ref->syn != AL_TCP_NO_SYN : !s->conv)
+        return false;
+    if (s->conv && !still_current(s->conv, pinfo->num))
+        return false;
+    *verdict = s->verdict;
+    return true;
+}
+
+void al_verdict_store(const al_verdict_ref_t *ref, conversation_t *conv, void *verdict)
+{
+    cache_slot_t *s = (cache_slot_t *)ref->slot;
+    if (!s || (conv && conv->options != 0))
+        return;
+    s->key = ref->key;
+    s->conv = conv;
+    s->verdict = verdict;
+    s->has_verdict = true;
 }

@@ -353,23 +353,52 @@ static al_conv_t no_verdict;
 /* Classifies the conversation on its first annotated packet and keeps the
  * verdict with it; NULL when no registry row applies. A negative verdict is
  * the shared no_verdict: nothing is allocated for an ordinary conversation
- * but the conversation's proto-data entry. */
+ * but the conversation's proto-data entry.
+ *
+ * In the first pass the conversation cache answers most packets without a
+ * conversation lookup (conv-cache.h). On a frame with SYN or SYN+ACK, where
+ * TCP takes the server port from the frame itself, a negative verdict is
+ * decided from the frame alone, for a pair the cache holds nothing for (a
+ * new conversation, whose verdict the conversation would not hold either):
+ * most TCP conversations are ordinary ones whose client port lies in the
+ * Xsan range, and need no lookup at all. Again a SYN for a known pair (a
+ * retransmission, the pair reused) takes the long way. (Were the pair's
+ * entry evicted, a retransmitted SYN would be decided from itself: from the
+ * same handshake its conversation's verdict was decided from.) */
 static al_conv_t *conversation_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport)
 {
-    conversation_t *conv = al_conversation(pinfo, tvb, false);
+    al_verdict_ref_t ref;
+    void *cached;
+    if (al_verdict_lookup(pinfo, tvb, &ref, &cached))
+        return (al_conv_t *)cached;
+
+    al_verdict_t v;
+    if ((ref.syn == AL_TCP_SYN || ref.syn == AL_TCP_SYN_ACK) && !ref.pair_known) {
+        uint16_t server = (uint16_t)(ref.syn == AL_TCP_SYN ? pinfo->destport : pinfo->srcport);
+        if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
+                         (uint16_t)pinfo->destport, server, &v)) {
+            al_verdict_store(&ref, NULL, NULL);
+            return NULL;
+        }
+    }
+
+    conversation_t *conv = find_or_create_conversation(pinfo);
     al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
-    if (c)
-        return c == &no_verdict ? NULL : c;
+    if (c) {
+        c = c == &no_verdict ? NULL : c;
+        al_verdict_store(&ref, conv, c);
+        return c;
+    }
 
     uint16_t handshake_port = 0;
     if (transport == AL_TRANSPORT_TCP) {
         struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
         handshake_port = tcpd ? tcpd->server_port : 0;
     }
-    al_verdict_t v;
     if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
                      (uint16_t)pinfo->destport, handshake_port, &v)) {
         conversation_add_proto_data(conv, proto_applelegacy, &no_verdict);
+        al_verdict_store(&ref, conv, NULL);
         return NULL;
     }
 
@@ -383,6 +412,7 @@ static al_conv_t *conversation_verdict(tvbuff_t *tvb, packet_info *pinfo, al_tra
     copy_address_wmem(wmem_file_scope(), &c->client, v.service_is_src ? &pinfo->dst : &pinfo->src);
     c->warnings = al_group_warnings(v.group) & enabled_warnings();
     conversation_add_proto_data(conv, proto_applelegacy, c);
+    al_verdict_store(&ref, conv, c);
     return c;
 }
 

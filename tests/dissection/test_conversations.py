@@ -88,6 +88,24 @@ class PortReuse(CaptureTestCase):
         answers: IPv6 gives pinfo a copy of the addresses)."""
         self.check_roles_swapped("2001:db8::5", "2001:db8::9", frame6)
 
+    def test_syn_inside_a_known_conversation(self):
+        """A SYN that starts no new conversation (its sequence number is the
+        one before TCP's base for that direction) keeps the verdict of the
+        conversation's first frame: a capture starting mid-stream says 660
+        serves by its port rule, and a later SYN to 40000 does not turn that
+        around (the cache decides a SYN alone only for a pair it does not
+        know), in one pass as in two."""
+        cap = Capture()
+        cap.add(frame(C, S, 40000, 660, b"hello", flags=PSH | ACK, seq=1000, ack=5000))
+        cap.add(frame(S, C, 660, 40000, b"world", flags=PSH | ACK, seq=5000, ack=1005))
+        cap.add(frame(S, C, 660, 40000, flags=SYN, seq=4999))
+        cap.add(frame(C, S, 40000, 660, flags=ACK, seq=1005, ack=5005))
+        path = self.write(cap)
+        rows = self.rows(path)
+        self.assertEqual(rows, [[str(n), "0", "660", "MacOS Server Admin", "port rule"]
+                                for n in range(1, 5)])
+        self.assertEqual(self.rows(path, two_pass=True), rows)
+
     def test_interleaved_conversations_beyond_the_cache(self):
         """More live conversations than cache slots (4,096), interleaved:
         every one is told apart, warned about once and counted once."""
