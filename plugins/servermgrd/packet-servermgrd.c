@@ -387,11 +387,14 @@ typedef struct {
     unsigned n[HTTP_F_COUNT];
 } http_seen_t;
 
+/* Only the fields HTTP read from the message count: generated ones repeat
+ * another message (4.4 shows the request's URI in the response as a
+ * generated http.request.uri, which would make the response a request). */
 static void collect_http_node(proto_node *node, gpointer data)
 {
     http_seen_t *seen = (http_seen_t *)data;
     field_info *fi = PNODE_FINFO(node);
-    if (fi && fi->hfinfo) {
+    if (fi && fi->hfinfo && !FI_GET_FLAG(fi, FI_GENERATED)) {
         for (int i = 0; i < HTTP_F_COUNT; i++) {
             if (fi->hfinfo->id == http_field_ids[i]) {
                 if (seen->n[i] < MAX_FIELD_SEEN)
