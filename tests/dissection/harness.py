@@ -156,6 +156,28 @@ def bool_as_in_4_0(cell, aggregators=(",", "\x1f")):
     return {"True": "1", "False": "0"}.get(cell, cell)
 
 
+_series = None
+
+
+def tshark_series():
+    """(major, minor) of the tshark the tests run, e.g. (4, 0)."""
+    global _series
+    if _series is None:
+        first = tshark(["--version"]).stdout.splitlines()[0]  # TShark (Wireshark) 4.4.19.
+        _series = tuple(int(n) for n in first.split()[2].split(".")[:2])
+    return _series
+
+
+def held_segment_info(summary):
+    """The Info column of a TCP segment whose bytes wait in TCP reassembly for
+    the rest of a message that never comes, given TCP's own summary of the
+    segment: 4.0's TCP appends "[TCP segment of a reassembled PDU]" to it,
+    4.4's leaves it as it is (4.2 was not checked)."""
+    if tshark_series() < (4, 4):
+        return summary + " [TCP segment of a reassembled PDU]"
+    return summary
+
+
 def _listing(kind):
     """The lines of tshark -G KIND cut to their first three columns (4.2 and
     later print three more)."""
