@@ -16,9 +16,8 @@ annotate: reads tshark's -T json output of the flagged packets and writes a
 pcapng copy of CAPTURE in which every flagged frame carries one pcapng packet
 comment per expert item, "applelegacy: [Group/Severity] message" (the
 registry's items) or "applelegacy/PROTO: [Group/Severity] message" (an Apple
-dissector's), after the comments the frame already had. The comments are
-written by editcap -a, several passes when a frame has several comments or
-the arguments would be too long for one command line.
+dissector's), after the comments the frame already had. editcap makes the
+pcapng copy, the comments are added to its Enhanced Packet Blocks here.
 
 Errors: one line on standard error, exit status 1.
 """
@@ -27,6 +26,7 @@ import csv
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -294,48 +294,96 @@ def flagged_frames(experts_json):
     return frames
 
 
-def editcap_runs(frames, max_arg_bytes):
-    """Lists of -a arguments, each for one editcap run: the k-th comments of
-    every frame in pass k (editcap -a keeps one comment a frame per run),
-    a pass split where the arguments would pass max_arg_bytes."""
-    runs = []
-    depth = max((len(c) for c in frames.values()), default=0)
-    for k in range(depth):
-        args, size = [], 0
-        for number in sorted(frames):
-            if len(frames[number]) <= k:
-                continue
-            arg = "%d:%s" % (number, frames[number][k])
-            if args and size + len(arg.encode()) + 4 > max_arg_bytes:
-                runs.append(args)
-                args, size = [], 0
-            args += ["-a", arg]
-            size += len(arg.encode()) + 4
-        runs.append(args)
-    return runs or [[]]
+# pcapng blocks (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html)
+PCAPNG_SHB, PCAPNG_EPB = 0x0A0D0D0A, 0x00000006
+PCAPNG_PACKET_BLOCKS = (0x00000002, 0x00000003, PCAPNG_EPB)  # obsolete PB, SPB, EPB
+OPT_ENDOFOPT, OPT_COMMENT = 0, 1
 
 
-def annotate(experts_json, capture, output, encap, max_arg_bytes):
+def _pad4(n):
+    return (n + 3) & ~3
+
+
+def epb_with_comments(block, endian, comments):
+    """An Enhanced Packet Block with opt_comment options added after the
+    options it has (its own comments stay first)."""
+    caplen = struct.unpack_from(endian + "I", block, 20)[0]
+    start = 28 + _pad4(caplen)
+    options, pos = [], start
+    while pos + 4 <= len(block) - 4:
+        code, length = struct.unpack_from(endian + "HH", block, pos)
+        if code == OPT_ENDOFOPT:
+            break
+        options.append(block[pos:pos + 4 + _pad4(length)])
+        pos += 4 + _pad4(length)
+    for text in comments:
+        value = text.encode("utf-8")
+        if len(value) > 0xFFFF:
+            value = value[:0xFFFF]
+        options.append(struct.pack(endian + "HH", OPT_COMMENT, len(value)) + value
+                       + b"\0" * (_pad4(len(value)) - len(value)))
+    body = bytes(block[8:start]) + b"".join(options) + struct.pack(endian + "HH", OPT_ENDOFOPT, 0)
+    total = 8 + len(body) + 4
+    return struct.pack(endian + "II", PCAPNG_EPB, total) + body + struct.pack(endian + "I", total)
+
+
+def add_comments(source, output, frames):
+    """Copies the pcapng file source (as editcap writes it: every packet an
+    Enhanced Packet Block) to output, block by block, with the comments of
+    frames ({frame number: [comment, ...]}) added to their packets. editcap -a
+    cannot do it in every series: 4.0 adds one comment a frame per run after
+    those the frame has, 4.4 keeps one comment a frame and drops the ones the
+    frame had."""
+    endian, number = "<", 0
+    with open(source, "rb") as src, open(output, "wb") as dst:
+        while True:
+            head = src.read(8)
+            if not head:
+                break
+            if len(head) < 8:
+                raise Failure("%s: pcapng block cut short" % source)
+            if head[:4] == b"\x0a\x0d\x0d\x0a":
+                magic = src.read(4)
+                endian = "<" if magic == b"\x4d\x3c\x2b\x1a" else ">"
+                head += magic
+            btype, length = struct.unpack(endian + "II", head[:8])
+            if length < 12 or length % 4:
+                raise Failure("%s: bad pcapng block length %d" % (source, length))
+            rest = src.read(length - len(head))
+            if len(rest) != length - len(head):
+                raise Failure("%s: pcapng block cut short" % source)
+            block = head + rest
+            if btype in PCAPNG_PACKET_BLOCKS:
+                number += 1
+                if number in frames:
+                    if btype != PCAPNG_EPB:
+                        raise Failure("%s: frame %d is not an Enhanced Packet Block"
+                                      % (source, number))
+                    block = epb_with_comments(block, endian, frames[number])
+            dst.write(block)
+
+
+def annotate(experts_json, capture, output, encap):
+    """editcap makes a pcapng copy of capture (pcap, compressed, or pcapng
+    with other block types in), then add_comments writes the comments."""
     frames = flagged_frames(experts_json)
-    runs = editcap_runs(frames, max_arg_bytes)
     outdir = os.path.dirname(os.path.abspath(output))
     temps = []
     try:
-        source = capture
-        for args in runs:
+        for _ in range(2):
             fd, temp = tempfile.mkstemp(prefix=".applelegacy-", suffix=".pcapng", dir=outdir)
             os.close(fd)
             temps.append(temp)
-            # -T: a pcapng whose first interface comes after another block
-            # (a decryption secrets block) is otherwise "not writable".
-            cmd = ["editcap", "-F", "pcapng"] + (["-T", encap] if encap else []) + args
-            proc = subprocess.run(cmd + [source, temp], capture_output=True, text=True)
-            if proc.returncode != 0:
-                err = (proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode])[0]
-                raise Failure("%s: editcap failed: %s" % (capture, err))
-            source = temp
-        os.replace(source, output)
-        temps.remove(source)
+        # -T: a pcapng whose first interface comes after another block
+        # (a decryption secrets block) is otherwise "not writable".
+        cmd = ["editcap", "-F", "pcapng"] + (["-T", encap] if encap else [])
+        proc = subprocess.run(cmd + [capture, temps[0]], capture_output=True, text=True)
+        if proc.returncode != 0:
+            err = (proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode])[0]
+            raise Failure("%s: editcap failed: %s" % (capture, err))
+        add_comments(temps[0], temps[1], frames)
+        os.replace(temps[1], output)
+        temps.remove(temps[1])
     finally:
         for temp in temps:
             if os.path.exists(temp):
@@ -365,9 +413,7 @@ def main(argv):
             reports = [(cap, load_report(cap, path)) for cap, path in args.report]
             sys.stdout.write(render(args.format, args.separate, reports))
         else:
-            limit = int(os.environ.get("APPLELEGACY_EDITCAP_ARG_BYTES", "65536"))
-            comments, frames = annotate(args.experts, args.input, args.output, args.encap,
-                                        limit)
+            comments, frames = annotate(args.experts, args.input, args.output, args.encap)
             print("%s: wrote %s: %d comments on %d frames" % (PROG, args.output, comments,
                                                              frames), file=sys.stderr)
     except Failure as e:

@@ -511,13 +511,31 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     add_info(pinfo, wmem_strbuf_get_str(info));
 }
 
-/* One ACP message, or the data tcp_dissect_pdus could not frame as one. */
-static int dissect_acp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+/* What dissect_acp hands tcp_dissect_pdus for its messages: whether the
+ * columns are ACP's yet. */
+typedef struct {
+    bool columns_set;
+} acp_segment_t;
+
+/* One ACP message, or the data tcp_dissect_pdus could not frame as one. The
+ * first one of the segment makes the columns ACP's: a segment whose bytes
+ * all wait for reassembly keeps TCP's (Wireshark 4.4's TCP no longer
+ * overwrites what a dissector wrote there before it asked for more data). */
+static int dissect_acp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
+    acp_segment_t *seg = (acp_segment_t *)data;
     guint len = tvb_captured_length(tvb);
     acp_conv_t *c = get_acp_conv(pinfo);
-    proto_item *ti = proto_tree_add_item(tree, proto_acp, tvb, 0, -1, ENC_NA);
-    proto_tree *acp_tree = proto_item_add_subtree(ti, ett_acp);
+    proto_item *ti;
+    proto_tree *acp_tree;
+
+    if (!seg->columns_set) {
+        col_set_str(pinfo->cinfo, COL_PROTOCOL, "ACP");
+        col_clear(pinfo->cinfo, COL_INFO);
+        seg->columns_set = true;
+    }
+    ti = proto_tree_add_item(tree, proto_acp, tvb, 0, -1, ENC_NA);
+    acp_tree = proto_item_add_subtree(ti, ett_acp);
 
     if (tvb_memeql(tvb, 0, (const guint8 *)ACP_MAGIC, MIN(len, 4)) != 0)
         dissect_not_acp(tvb, pinfo, acp_tree, ti, c);
@@ -530,11 +548,10 @@ static int dissect_acp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     return tvb_reported_length(tvb);
 }
 
-static int dissect_acp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static int dissect_acp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, "ACP");
-    col_clear(pinfo->cinfo, COL_INFO);
-    tcp_dissect_pdus(tvb, pinfo, tree, acp_desegment, 1, get_acp_pdu_len, dissect_acp_pdu, data);
+    acp_segment_t seg = {false};
+    tcp_dissect_pdus(tvb, pinfo, tree, acp_desegment, 1, get_acp_pdu_len, dissect_acp_pdu, &seg);
     return tvb_captured_length(tvb);
 }
 

@@ -96,6 +96,29 @@ typedef guint al_pdu_len_t;
     } while (0)
 #endif
 
+/* The columns as fields. 4.4 and later add every column of the packet list to
+ * the tree as a hidden field under "_ws.col" (_ws.col.info, _ws.col.protocol;
+ * what tshark -e _ws.col.Info and display filters on columns read), and the
+ * frame dissector does that just BEFORE it calls the postdissectors: a column
+ * a postdissector rewrites keeps its old text in that field unless the
+ * postdissector rewrites the field too. AL_COL_FIELD_NAME(fmt) is the name
+ * of the field of a column format (COL_INFO, ...), AL_COL_FIELD_SET(fi, text)
+ * gives such a field a new text. 4.0 has no such fields (tshark reads the
+ * columns themselves when it prints _ws.col.*): no name, and nothing to set
+ * (4.0 does not export fvalue_set_string() to plugins either). */
+#if AL_WS_AT_LEAST(4, 4)
+#include <epan/column.h>
+#define AL_COL_FIELD_NAME(fmt)     col_format_abbrev(fmt)
+#define AL_COL_FIELD_SET(fi, text) fvalue_set_string((fi)->value, (text))
+#else
+#define AL_COL_FIELD_NAME(fmt) ((void)(fmt), (const char *)NULL)
+#define AL_COL_FIELD_SET(fi, text)                                                                 \
+    do {                                                                                           \
+        (void)(fi);                                                                                \
+        (void)(text);                                                                              \
+    } while (0)
+#endif
+
 /* plugin_describe(): the optional entry point through which 4.2 and later
  * learn what a plugin provides (shown by "tshark -G plugins"); its flags
  * come from wsutil/plugins.h, which Debian installs from 4.4 on. 4.0 has

@@ -250,10 +250,19 @@ static void add_bad_length(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "Bad DSPX length %u", h->length);
 }
 
-/* One message as tcp_dissect_pdus cut it (see get_dsproxy_message_len). */
-static int dissect_dsproxy_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                   void *data _U_)
+/* What dissect_dsproxy hands tcp_dissect_pdus for its messages: whether the
+ * columns are DSProxy's yet. */
+typedef struct {
+    bool columns_set;
+} dsproxy_segment_t;
+
+/* One message as tcp_dissect_pdus cut it (see get_dsproxy_message_len). The
+ * first one of the segment makes the columns DSProxy's: a segment whose
+ * bytes all wait for reassembly keeps TCP's (Wireshark 4.4's TCP no longer
+ * overwrites what a dissector wrote there before it asked for more data). */
+static int dissect_dsproxy_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
+    dsproxy_segment_t *seg = (dsproxy_segment_t *)data;
     guint avail = tvb_captured_length(tvb);
     const guint8 *bytes = tvb_get_ptr(tvb, 0, avail);
     dsproxy_header_t h;
@@ -261,6 +270,11 @@ static int dissect_dsproxy_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree
     proto_item *ti;
     proto_tree *dt;
 
+    if (!seg->columns_set) {
+        col_set_str(pinfo->cinfo, COL_PROTOCOL, "DSProxy");
+        col_clear(pinfo->cinfo, COL_INFO);
+        seg->columns_set = true;
+    }
     ti = proto_tree_add_item(tree, proto_dsproxy, tvb, 0, avail, ENC_NA);
     dt = proto_item_add_subtree(ti, ett_dsproxy);
     if (h.padding > 0)
@@ -303,12 +317,11 @@ static al_pdu_len_t get_dsproxy_message_len(packet_info *pinfo _U_, tvbuff_t *tv
     }
 }
 
-static int dissect_dsproxy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static int dissect_dsproxy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, "DSProxy");
-    col_clear(pinfo->cinfo, COL_INFO);
+    dsproxy_segment_t seg = {false};
     tcp_dissect_pdus(tvb, pinfo, tree, pref_desegment, DSPX_HEADER_SIZE, get_dsproxy_message_len,
-                     dissect_dsproxy_message, data);
+                     dissect_dsproxy_message, &seg);
     return tvb_captured_length(tvb);
 }
 

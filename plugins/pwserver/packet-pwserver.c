@@ -569,8 +569,22 @@ static bool ends_in_lone_cr(tvbuff_t *tvb, int offset, int linelen, int next_off
            AL_TVB_GET_U8(tvb, offset + linelen) == '\r';
 }
 
+/* The columns become PasswordServer's with the first line (or binary data)
+ * shown: a segment whose bytes all wait for the rest of a line keeps TCP's
+ * (Wireshark 4.4's TCP no longer overwrites what a dissector wrote there
+ * before it asked for more data). */
+static void tcp_columns(packet_info *pinfo, bool *set)
+{
+    if (*set)
+        return;
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "PasswordServer");
+    col_clear(pinfo->cinfo, COL_INFO);
+    *set = true;
+}
+
 static int dissect_pwserver_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
+    bool columns_set = false;
     pwserver_ctx_t c = {0};
     int offset = 0;
     bool reassemble;
@@ -583,9 +597,8 @@ static int dissect_pwserver_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
     reassemble = pref_desegment && pinfo->can_desegment && !segment_has_fin(pinfo, data) &&
                  !encrypted_mode(&c);
 
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, "PasswordServer");
-    col_clear(pinfo->cinfo, COL_INFO);
     if (encrypted_mode(&c) && !text_with_line_ends(tvb, 0, tvb_captured_length(tvb))) {
+        tcp_columns(pinfo, &columns_set);
         dissect_encrypted(&c, 0);
         return tvb_captured_length(tvb);
     }
@@ -595,6 +608,7 @@ static int dissect_pwserver_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
         bool terminated = next_offset > offset + linelen;
 
         if (!pwserver_is_text(tvb_get_ptr(tvb, offset, linelen), (size_t)linelen)) {
+            tcp_columns(pinfo, &columns_set);
             dissect_encrypted(&c, offset);
             break;
         }
@@ -604,6 +618,7 @@ static int dissect_pwserver_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
             pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
             return tvb_captured_length(tvb);
         }
+        tcp_columns(pinfo, &columns_set);
         dissect_line(&c, offset, linelen, !terminated);
         offset = next_offset;
     }

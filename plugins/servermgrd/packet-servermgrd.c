@@ -233,11 +233,33 @@ static void want_http_fields(void)
     wanted_active = true;
 }
 
+/* The columns as fields (ws-compat.h, AL_COL_FIELD_NAME): "_ws.col" and the
+ * fields of the Protocol and Info columns; -1 where there are none (4.0, or
+ * columns not shown). They exist once the preferences made the columns, so
+ * they are looked up at the start of every session. */
+static int col_proto_id = -1;
+static int col_field_protocol = -1;
+static int col_field_info = -1;
+
+static int column_field_id(int fmt)
+{
+    const char *name = AL_COL_FIELD_NAME(fmt);
+    return name ? proto_registrar_get_id_byname(name) : -1;
+}
+
+static void find_column_fields(void)
+{
+    col_proto_id = AL_COL_FIELD_NAME(COL_INFO) ? proto_get_id_by_filter_name("_ws.col") : -1;
+    col_field_protocol = column_field_id(COL_PROTOCOL);
+    col_field_info = column_field_id(COL_INFO);
+}
+
 static void servermgrd_init(void)
 {
     if (wanted_active)
         set_postdissector_wanted_hfids(post_handle, NULL);
     wanted_active = false;
+    find_column_fields();
 }
 
 /* Will an item of this field be kept in a tree that is not visible? */
@@ -365,11 +387,14 @@ typedef struct {
     unsigned n[HTTP_F_COUNT];
 } http_seen_t;
 
+/* Only the fields HTTP read from the message count: generated ones repeat
+ * another message (4.4 shows the request's URI in the response as a
+ * generated http.request.uri, which would make the response a request). */
 static void collect_http_node(proto_node *node, gpointer data)
 {
     http_seen_t *seen = (http_seen_t *)data;
     field_info *fi = PNODE_FINFO(node);
-    if (fi && fi->hfinfo) {
+    if (fi && fi->hfinfo && !FI_GET_FLAG(fi, FI_GENERATED)) {
         for (int i = 0; i < HTTP_F_COUNT; i++) {
             if (fi->hfinfo->id == http_field_ids[i]) {
                 if (seen->n[i] < MAX_FIELD_SEEN)
@@ -928,6 +953,39 @@ static void render_response(tvbuff_t *tvb, proto_tree *tree, packet_info *pinfo,
 }
 
 /* ------------------------------------------------------------------------ */
+/* The columns as fields                                                    */
+
+static void refresh_column_field(proto_node *node, gpointer data)
+{
+    packet_info *pinfo = (packet_info *)data;
+    field_info *fi = PNODE_FINFO(node);
+    int col = !fi || !fi->hfinfo                     ? -1
+              : fi->hfinfo->id == col_field_info     ? COL_INFO
+              : fi->hfinfo->id == col_field_protocol ? COL_PROTOCOL
+                                                     : -1;
+    const char *text = col >= 0 ? col_get_text(pinfo->cinfo, col) : NULL;
+    if (text)
+        AL_COL_FIELD_SET(fi, text);
+}
+
+static void refresh_column_fields_of(proto_node *node, gpointer data)
+{
+    field_info *fi = PNODE_FINFO(node);
+    if (fi && fi->hfinfo && fi->hfinfo->id == col_proto_id)
+        proto_tree_children_foreach(node, refresh_column_field, data);
+}
+
+/* Where the frame dissector already put the columns into the tree as fields
+ * (4.4 and later, when a filter or tshark -e asks for one: see ws-compat.h),
+ * the Protocol and Info fields get the text this postdissector wrote, so
+ * that "_ws.col.info" shows and filters what the packet list shows. */
+static void refresh_column_fields(proto_tree *tree, packet_info *pinfo)
+{
+    if (tree && col_proto_id > 0 && pinfo->cinfo)
+        proto_tree_children_foreach(tree, refresh_column_fields_of, pinfo);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The postdissector                                                        */
 
 static bool frame_has_http(packet_info *pinfo)
@@ -977,6 +1035,7 @@ static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree
         else
             render_response(tvb, tree, pinfo, &views[i], i == 0);
     }
+    refresh_column_fields(tree, pinfo);
     pinfo->current_proto = saved_proto;
     return tvb_captured_length(tvb);
 }

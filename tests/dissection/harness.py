@@ -139,18 +139,43 @@ def fields(capture, names, display_filter=None, prefs=(), config=None):
     for p in prefs:
         args += ["-o", p]
     out = tshark(args, capture, config=config).stdout
-    return [[_bool_as_in_4_0(cell) for cell in line.split("|")] for line in out.splitlines()]
+    return [[bool_as_in_4_0(cell) for cell in line.split("|")] for line in out.splitlines()]
 
 
-def _bool_as_in_4_0(cell):
+def bool_as_in_4_0(cell, aggregators=(",", "\x1f")):
     """-T fields prints a boolean as 1/0 in Wireshark 4.0 and True/False from
     4.2 on; the tests expect 4.0's form (tools/run-tests-trixie runs them
-    with 4.4). Several occurrences are joined by "," or U+001F."""
-    for sep in (",", "\x1f"):
+    with 4.4). Several occurrences are joined by one of aggregators (the
+    -E aggregator= of the tshark run)."""
+    if isinstance(aggregators, str):
+        aggregators = (aggregators,)
+    for sep in aggregators:
         parts = cell.split(sep)
         if len(parts) > 1 and all(p in ("True", "False") for p in parts):
             return sep.join("1" if p == "True" else "0" for p in parts)
     return {"True": "1", "False": "0"}.get(cell, cell)
+
+
+_series = None
+
+
+def tshark_series():
+    """(major, minor) of the tshark the tests run, e.g. (4, 0)."""
+    global _series
+    if _series is None:
+        first = tshark(["--version"]).stdout.splitlines()[0]  # TShark (Wireshark) 4.4.19.
+        _series = tuple(int(n) for n in first.split()[2].split(".")[:2])
+    return _series
+
+
+def held_segment_info(summary):
+    """The Info column of a TCP segment whose bytes wait in TCP reassembly for
+    the rest of a message that never comes, given TCP's own summary of the
+    segment: 4.0's TCP appends "[TCP segment of a reassembled PDU]" to it,
+    4.4's leaves it as it is (4.2 was not checked)."""
+    if tshark_series() < (4, 4):
+        return summary + " [TCP segment of a reassembled PDU]"
+    return summary
 
 
 def _listing(kind):

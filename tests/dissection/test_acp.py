@@ -93,7 +93,8 @@ class AcpTestCase(harness.CaptureTestCase):
         if display_filter:
             cmd += ["-Y", display_filter]
         out = harness.tshark(cmd, pcap).stdout
-        return [line.split("|") for line in out.splitlines()]
+        return [[harness.bool_as_in_4_0(cell) for cell in line.split("|")]
+                for line in out.splitlines()]
 
 
 class TestDemoCapture(AcpTestCase):

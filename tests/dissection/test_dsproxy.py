@@ -290,13 +290,15 @@ class DsproxyTest(harness.CaptureTestCase):
                                  "Truncated DSPX header"]])
 
     def test_truncated_at_end_of_capture_waits_quietly(self):
-        # With reassembly the unfinished message is only a TCP segment.
+        # With reassembly the unfinished message is only a TCP segment: the
+        # columns stay TCP's (DSProxy writes them with its first message).
         cap = self.session([(True, HELLO[:20])])
         proc = harness.tshark(DECODE_AS + ["-T", "fields", "-e", "frame.number", "-e",
-                                           "dsproxy.stage", "-e", "_ws.col.Info", "-Y",
-                                           "tcp.len > 0"], cap)
+                                           "dsproxy.stage", "-e", "_ws.col.Protocol", "-e",
+                                           "_ws.col.Info", "-Y", "tcp.len > 0"], cap)
         self.assertEqual(proc.returncode, 0)
-        self.assertEqual(proc.stdout.splitlines(), ["4\t\t[TCP segment of a reassembled PDU]"])
+        info = harness.held_segment_info("45333 → 625 [PSH, ACK] Seq=1 Ack=1 Win=65535 Len=20")
+        self.assertEqual(proc.stdout.splitlines(), ["4\t\tTCP\t" + info])
 
     def test_garbage_does_not_crash(self):
         junk = bytes((i * 37 + 11) & 0xFF for i in range(300))

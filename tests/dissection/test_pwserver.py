@@ -46,7 +46,8 @@ def rows(capture, names, args=(), display_filter=None):
         if not line:
             continue
         values = line.split(SEP)
-        result.append([v.split(AGG) if v else [] for v in values])
+        result.append([[harness.bool_as_in_4_0(x) for x in v.split(AGG)] if v else []
+                       for v in values])
     return result
 
 

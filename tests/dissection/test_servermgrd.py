@@ -165,7 +165,8 @@ class ServermgrdTest(harness.CaptureTestCase):
             out = harness.tshark(["-r", capture] + cmd).stdout
         else:
             out = harness.tshark(cmd, capture).stdout
-        rows = [line.split("\t") for line in out.splitlines()]
+        rows = [[harness.bool_as_in_4_0(cell, "^") for cell in line.split("\t")]
+                for line in out.splitlines()]
         return rows if raw else [[f.replace("^", ";") for f in row] for row in rows]
 
     def experts(self, capture, args=(), display_filter="servermgrd"):
