@@ -713,6 +713,10 @@ void proto_reg_handoff_acp(void)
 {
     /* No default port: TCP 5009 belongs to the applelegacy port sniffer. */
     dissector_add_for_decode_as_with_preference("tcp.port", acp_handle);
+    /* Off by default, as every Apple heuristic: on the ports in Apple's tables
+     * the registry's sniffer hands the payload over; this finds the protocol
+     * on any other port, at a cost on every payload no port dissector took
+     * (README.md, "Heuristics"). The "Apple Legacy Ports" profile turns it on. */
     heur_dissector_add("tcp", dissect_acp_heur_tcp, "AirPort ACP over TCP", "acp_tcp", proto_acp,
-                       HEURISTIC_ENABLE);
+                       HEURISTIC_DISABLE);
 }

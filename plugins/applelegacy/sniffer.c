@@ -27,7 +27,9 @@
 #include "conv-cache.h"
 #include "sniff.h"
 
-/* Bytes looked at, and payload-bearing packets tried, per conversation. */
+/* Bytes of a TCP segment looked at (a UDP datagram is looked at whole: it
+ * is one message, and the Apple matchers check its length fields against
+ * it), and payload-bearing packets tried, per conversation. */
 #define SNIFF_BYTES     256
 #define SNIFF_MAX_TRIES 4
 
@@ -66,7 +68,7 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (sc->done)
         return 0;
 
-    guint n = MIN(len, SNIFF_BYTES);
+    guint n = transport == AL_TRANSPORT_UDP ? len : MIN(len, SNIFF_BYTES);
     const al_signature_t *sig = al_sniff(tvb_get_ptr(tvb, 0, n), n, transport);
     dissector_handle_t handle = sig ? find_dissector(sig->dissector) : NULL;
     if (handle) {

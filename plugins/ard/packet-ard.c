@@ -774,8 +774,12 @@ void proto_reg_handoff_ard(void)
 {
     /* No default port: the Apple legacy registry plugin owns 3283 and hands
      * payload to find_dissector("ard"). */
+    /* Off by default, as every Apple heuristic: on the ports in Apple's tables
+     * the registry's sniffer hands the payload over; this finds the protocol
+     * on any other port, at a cost on every payload no port dissector took
+     * (README.md, "Heuristics"). The "Apple Legacy Ports" profile turns it on. */
     heur_dissector_add("udp", dissect_ard_heur_udp, "ARD over UDP", "ard_udp", proto_ard,
-                       HEURISTIC_ENABLE);
+                       HEURISTIC_DISABLE);
     dissector_add_for_decode_as_with_preference("udp.port", ard_handle);
     dissector_add_for_decode_as_with_preference("tcp.port", ard_handle);
 }

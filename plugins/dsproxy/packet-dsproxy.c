@@ -428,6 +428,10 @@ void proto_reg_handoff_dsproxy(void)
     /* No default port: TCP 625 belongs to the applelegacy port sniffer, which
      * hands matching payload to this dissector. */
     dissector_add_for_decode_as_with_preference("tcp.port", dsproxy_handle);
+    /* Off by default, as every Apple heuristic: on the ports in Apple's tables
+     * the registry's sniffer hands the payload over; this finds the protocol
+     * on any other port, at a cost on every payload no port dissector took
+     * (README.md, "Heuristics"). The "Apple Legacy Ports" profile turns it on. */
     heur_dissector_add("tcp", dissect_dsproxy_heur, "DSProxy over TCP", "dsproxy_tcp",
-                       proto_dsproxy, HEURISTIC_ENABLE);
+                       proto_dsproxy, HEURISTIC_DISABLE);
 }

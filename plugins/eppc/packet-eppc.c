@@ -280,6 +280,10 @@ void proto_reg_handoff_eppc(void)
     /* No default port: TCP 3031 belongs to the applelegacy port sniffer,
      * which hands matching payload to this dissector. */
     dissector_add_for_decode_as_with_preference("tcp.port", eppc_handle);
+    /* Off by default, as every Apple heuristic: on the ports in Apple's tables
+     * the registry's sniffer hands the payload over; this finds the protocol
+     * on any other port, at a cost on every payload no port dissector took
+     * (README.md, "Heuristics"). The "Apple Legacy Ports" profile turns it on. */
     heur_dissector_add("tcp", dissect_eppc_heur, "Remote Apple Events over TCP", "eppc_tcp",
-                       proto_eppc, HEURISTIC_ENABLE);
+                       proto_eppc, HEURISTIC_DISABLE);
 }

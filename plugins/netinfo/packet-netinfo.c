@@ -178,10 +178,14 @@ void proto_reg_handoff_netinfo(void)
     rpc_handle = find_dissector("rpc");
     rpc_tcp_handle = find_dissector("rpc-tcp");
 
+    /* Off by default, as every Apple heuristic: on the ports in Apple's tables
+     * the registry's sniffer hands the payload over; these find the protocol
+     * on any other port, at a cost on every payload no port dissector took
+     * (README.md, "Heuristics"). The "Apple Legacy Ports" profile turns them on. */
     heur_dissector_add("udp", dissect_netinfo_heur_udp, "NetInfo over UDP (ONC RPC)", "netinfo_udp",
-                       proto_netinfo, HEURISTIC_ENABLE);
+                       proto_netinfo, HEURISTIC_DISABLE);
     heur_dissector_add("tcp", dissect_netinfo_heur_tcp, "NetInfo over TCP (ONC RPC)", "netinfo_tcp",
-                       proto_netinfo, HEURISTIC_ENABLE);
+                       proto_netinfo, HEURISTIC_DISABLE);
     dissector_add_for_decode_as_with_preference("udp.port", netinfo_handle);
     dissector_add_for_decode_as_with_preference("tcp.port", netinfo_handle);
 }

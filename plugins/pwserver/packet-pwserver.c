@@ -848,8 +848,12 @@ void proto_reg_handoff_pwserver(void)
 {
     dissector_add_for_decode_as_with_preference("tcp.port", pwserver_handle);
     dissector_add_for_decode_as_with_preference("udp.port", pwserver_handle);
+    /* Off by default, as every Apple heuristic: on the ports in Apple's tables
+     * the registry's sniffer hands the payload over; these find the protocol
+     * on any other port, at a cost on every payload no port dissector took
+     * (README.md, "Heuristics"). The "Apple Legacy Ports" profile turns them on. */
     heur_dissector_add("tcp", dissect_pwserver_heur_tcp, "Apple Password Server over TCP",
-                       "pwserver_tcp", proto_pwserver, HEURISTIC_ENABLE);
+                       "pwserver_tcp", proto_pwserver, HEURISTIC_DISABLE);
     heur_dissector_add("udp", dissect_pwserver_heur_udp, "Apple Password Server over UDP",
-                       "pwserver_udp", proto_pwserver, HEURISTIC_ENABLE);
+                       "pwserver_udp", proto_pwserver, HEURISTIC_DISABLE);
 }

@@ -283,7 +283,11 @@ void proto_register_serialnumberd(void)
 
 void proto_reg_handoff_serialnumberd(void)
 {
+    /* Off by default, as every Apple heuristic: on the ports in Apple's tables
+     * the registry's sniffer hands the payload over; this finds the protocol
+     * on any other port, at a cost on every payload no port dissector took
+     * (README.md, "Heuristics"). The "Apple Legacy Ports" profile turns it on. */
     heur_dissector_add("udp", dissect_serialnumberd_heur, "serialnumberd over UDP",
-                       "serialnumberd_udp", proto_serialnumberd, HEURISTIC_ENABLE);
+                       "serialnumberd_udp", proto_serialnumberd, HEURISTIC_DISABLE);
     dissector_add_for_decode_as_with_preference("udp.port", serialnumberd_handle);
 }

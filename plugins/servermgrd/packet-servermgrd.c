@@ -1160,8 +1160,12 @@ void proto_reg_handoff_servermgrd(void)
         http_handle = find_dissector_add_dependency("http", proto_servermgrd);
 
     dissector_add_for_decode_as_with_preference("tcp.port", servermgrd_handle);
+    /* Off by default, as every Apple heuristic: on the ports in Apple's tables
+     * the registry's sniffer hands the payload over; this finds the protocol
+     * on any other port, at a cost on every payload no port dissector took
+     * (README.md, "Heuristics"). The "Apple Legacy Ports" profile turns it on. */
     heur_dissector_add("tcp", dissect_servermgrd_heur, "servermgrd over TCP", "servermgrd_tcp",
-                       proto_servermgrd, HEURISTIC_ENABLE);
+                       proto_servermgrd, HEURISTIC_DISABLE);
 
     post_handle = create_dissector_handle(dissect_servermgrd_post, -1);
     register_postdissector(post_handle);

@@ -18,6 +18,7 @@ import harness
 CLIENT, SERVER = "10.1.0.2", "10.1.0.9"
 CPORT, PORT = 40123, 5009
 HEUR_PORT = 47123  # no dissector registered: only heuristics can claim it
+HEUR = ["--enable-heuristic", "acp_tcp"]  # off by default
 DECODE_AS = ["-d", "tcp.port==%d,acp" % PORT]
 DEMO = os.path.join(harness.SOURCE, "captures", "apple-legacy-demo.pcapng")
 
@@ -380,7 +381,7 @@ class TestAuthenticate(AcpTestCase):
             (False, message(AUTH, b"CFB0\xd0\x00END!", flags=5, key=bytes(32))),
             (True, c_data),
         ], port=HEUR_PORT)
-        rows = self.rows(pcap, ["acp.encrypted"], args=[], display_filter="acp.encrypted")
+        rows = self.rows(pcap, ["acp.encrypted"], args=HEUR, display_filter="acp.encrypted")
         self.assertEqual(rows, [["6", c_data.hex()]])
 
     def test_not_acp_without_authentication(self):
@@ -491,7 +492,7 @@ class TestHeuristic(AcpTestCase):
     def test_matches_on_any_port(self):
         pcap = self.session([(True, message(FEAT)), (False, message(FEAT, b"CFB0\xa0\x00END!"))],
                             port=HEUR_PORT)
-        rows = self.rows(pcap, ["acp.command", "_ws.col.Info"], args=[])
+        rows = self.rows(pcap, ["acp.command", "_ws.col.Info"], args=HEUR)
         self.assertEqual(rows, [["4", "0x0000001b", "Get features request"],
                                 ["5", "0x0000001b", "Get features reply"]])
 
@@ -499,16 +500,15 @@ class TestHeuristic(AcpTestCase):
         """Eight bytes (magic and version) are enough to recognise the conversation."""
         req = message(GET, element(b"syNm", bytes(4)), password=b"public")
         pcap = self.session([(True, req[:8]), (True, req[8:])], port=HEUR_PORT)
-        rows = self.rows(pcap, ["acp.password"], args=[])
+        rows = self.rows(pcap, ["acp.password"], args=HEUR)
         self.assertEqual(rows, [["5", "public"]])
 
-    def test_disabled(self):
+    def test_disabled_by_default(self):
         pcap = self.session([(True, message(FEAT))], port=HEUR_PORT)
-        rows = self.rows(pcap, [], args=["--disable-heuristic", "acp_tcp"])
-        self.assertEqual(rows, [])
-        # Decode As still works with the heuristic off
-        rows = self.rows(pcap, [], args=["--disable-heuristic", "acp_tcp", "-d",
-                                         "tcp.port==%d,acp" % HEUR_PORT])
+        self.assertEqual(self.rows(pcap, [], args=[]), [])
+        self.assertEqual(self.rows(pcap, [], args=HEUR), [["4"]])
+        # Decode As works with the heuristic off
+        rows = self.rows(pcap, [], args=["-d", "tcp.port==%d,acp" % HEUR_PORT])
         self.assertEqual(rows, [["4"]])
 
     def test_other_traffic_not_claimed(self):
@@ -518,18 +518,18 @@ class TestHeuristic(AcpTestCase):
         noise = bytes(rnd.randrange(256) for _ in range(300))
         for payload in (tls, http, noise, b"acpp", b"acpp\0\0\0\0" + bytes(120)):
             pcap = self.session([(True, payload)], port=HEUR_PORT)
-            self.assertEqual(self.rows(pcap, [], args=[]), [], payload[:16])
+            self.assertEqual(self.rows(pcap, [], args=HEUR), [], payload[:16])
 
     def test_bad_checksum_and_version_not_claimed(self):
         msg = message(GET, element(b"syNm", bytes(4)), header_sum=0x12345678)
         pcap = self.session([(True, msg)], port=HEUR_PORT)
-        self.assertEqual(self.rows(pcap, [], args=[]), [])
+        self.assertEqual(self.rows(pcap, [], args=HEUR), [])
         pcap = self.session([(True, message(FEAT, version=0x00020001))], port=HEUR_PORT)
-        self.assertEqual(self.rows(pcap, [], args=[]), [])
+        self.assertEqual(self.rows(pcap, [], args=HEUR), [])
 
     def test_registered(self):
         out = harness.tshark(["-G", "heuristic-decodes"]).stdout
-        self.assertIn("tcp\tacp\tT", out.replace("  ", "\t"))
+        self.assertIn("tcp\tacp\tF", out.replace("  ", "\t"))
         out = harness.tshark(["-G", "protocols"]).stdout
         self.assertIn("AirPort Admin Protocol (ACP)\tACP\tacp", out)
 

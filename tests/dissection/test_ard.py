@@ -80,6 +80,7 @@ class ArdTestCase(harness.CaptureTestCase):
 
 
 DECODE_AS = ("-d", "udp.port==3283,ard")
+HEUR = ("--enable-heuristic", "ard_udp")  # off by default
 
 
 class DemoCaptureTest(ArdTestCase):
@@ -365,7 +366,10 @@ class AmplificationTest(ArdTestCase):
              "00 01 03 ea 00 31 from port 3283)"],
             ["1", "0", "2012", "", ""]])
 
-    def test_unsolicited_found_by_heuristic(self):
+    def test_unsolicited_found_on_3283_without_decode_as(self):
+        """The registry's port sniffer on UDP 3283 looks at the whole
+        datagram (1006 bytes here, whose length field ard_match checks), so
+        a reflected answer is found with every Apple heuristic off."""
         cap = harness.Capture()
         cap.udp(RESPONDER, "198.51.100.7", 3283, 41999, answer())
         rows = self.run_fields(self.write(cap), ["ard.code", "_ws.expert.severity",
@@ -374,7 +378,7 @@ class AmplificationTest(ArdTestCase):
 
     def test_unsolicited_without_signature(self):
         cap = self.udp(("r", answer(total=360)), sport=41000, dport=41001)
-        rows = self.run_fields(cap, ["_ws.expert.message"])
+        rows = self.run_fields(cap, ["_ws.expert.message"], args=HEUR)
         self.assertEqual(rows, [["ARD reflection/amplification: 127.0.0.17 sent 360 bytes for 0 "
                                  "received (unsolicited response to 127.0.0.28, no request "
                                  "seen)"]])
@@ -467,7 +471,7 @@ class AmplificationTest(ArdTestCase):
 class HeuristicTest(ArdTestCase):
     def test_matches_on_any_port(self):
         cap = self.udp(NMAP_PROBE, ("r", answer()), sport=40001, dport=40002)
-        rows = self.run_fields(cap, ["udp.dstport", "ard.code"])
+        rows = self.run_fields(cap, ["udp.dstport", "ard.code"], args=HEUR)
         self.assertEqual(rows, [["40002", "0x0014"], ["40001", "0x0001"]])
 
     def test_pins_the_conversation(self):
@@ -475,7 +479,7 @@ class HeuristicTest(ArdTestCase):
         bad = bytearray(answer())
         bad[3] = 0x00
         cap = self.udp(NMAP_PROBE, ("r", bytes(bad)), sport=40001, dport=40002)
-        rows = self.run_fields(cap, ["ard.code", "ard.length"])
+        rows = self.run_fields(cap, ["ard.code", "ard.length"], args=HEUR)
         self.assertEqual(rows, [["0x0014", "1"], ["0x0001", "768"]])
 
     def test_does_not_match_other_traffic(self):
@@ -498,7 +502,7 @@ class HeuristicTest(ArdTestCase):
         cap = harness.Capture()
         for i, p in enumerate(payloads):
             cap.udp("127.0.0.40", "127.0.0.41", 20000 + i, 30000 + i, p)
-        rows = self.run_fields(self.write(cap), ["frame.number"])
+        rows = self.run_fields(self.write(cap), ["frame.number"], args=HEUR)
         self.assertEqual(rows, [])
 
     def test_arms_scan_only_on_3283(self):
@@ -506,11 +510,12 @@ class HeuristicTest(ArdTestCase):
         cap.udp(CLIENT, RESPONDER, 40001, 40002, ARMS_SCAN)
         cap.udp(CLIENT, RESPONDER, 40003, 3283, ARMS_SCAN)
         cap.udp(RESPONDER, CLIENT, 3283, 40004, ARMS_SCAN)
-        rows = self.run_fields(self.write(cap), ["frame.number", "ard.probe"])
+        rows = self.run_fields(self.write(cap), ["frame.number", "ard.probe"], args=HEUR)
         self.assertEqual(rows, [["2", "3"], ["3", "3"]])
 
-    def test_disabled_heuristic(self):
+    def test_heuristic_off_by_default(self):
         cap = self.udp(NMAP_PROBE, ("r", answer()), sport=40001, dport=40002)
+        self.assertEqual(self.run_fields(cap, ["ard.code"]), [])
         rows = self.run_fields(cap, ["ard.code"], args=("--disable-heuristic", "ard_udp"))
         self.assertEqual(rows, [])
         # Decode As still works with the heuristic off.

@@ -17,6 +17,7 @@ CLIENT, SERVER = "10.0.0.24", "10.0.0.12"
 CPORT = 45333
 DECODE_AS = ["-d", "tcp.port==625,dsproxy"]
 NO_TLS_HEUR = ["--disable-heuristic", "tls_tcp"]
+HEUR = ["--enable-heuristic", "dsproxy_tcp"]  # off by default
 NO_REASSEMBLY = ["-o", "tcp.desegment_tcp_streams:FALSE"]
 
 ENCRYPTED_NOTE = ("DSProxy body encrypted with the session key (AES-128 derived from DH); "
@@ -227,7 +228,7 @@ class DsproxyTest(harness.CaptureTestCase):
     def test_heuristic_with_padding(self):
         cap = self.session([(True, dspx(b"DHN2" + CLIENT_KEY, pad=2)), (False, SKEY)],
                            sport=40625)
-        rows = self.rows(cap, ["frame.number", "dsproxy.stage", "dsproxy.padding"])
+        rows = self.rows(cap, ["frame.number", "dsproxy.stage", "dsproxy.padding"], HEUR)
         self.assertEqual(rows, [["4", "1", "0000"], ["5", "2", ""]])
 
     # --- bad input ---
@@ -313,12 +314,13 @@ class DsproxyTest(harness.CaptureTestCase):
     # --- the heuristic and Decode As ---
 
     def test_heuristic_on_a_random_port(self):
-        rows = self.rows(self.full_session(sport=40625), ["frame.number", "dsproxy.stage"])
+        rows = self.rows(self.full_session(sport=40625), ["frame.number", "dsproxy.stage"], HEUR)
         self.assertEqual(rows, [["4", "1"], ["5", "2"], ["6", "3"], ["7", "4"], ["8", "5"],
                                 ["9", "5"], ["10", "5"]])
 
-    def test_heuristic_disabled(self):
+    def test_heuristic_off_by_default(self):
         cap = self.full_session(sport=40625)
+        self.assertEqual(self.rows(cap, ["frame.number"]), [])
         rows = self.rows(cap, ["frame.number"], ["--disable-heuristic", "dsproxy_tcp"])
         self.assertEqual(rows, [])
         # Decode As still works with the heuristic off
@@ -336,11 +338,11 @@ class DsproxyTest(harness.CaptureTestCase):
         for i, payload in enumerate([tls_hello, http, random_bytes, small_length, lower_tag,
                                      zeros]):
             cap = self.session([(True, payload), (False, payload)], sport=41000 + i)
-            rows = self.rows(cap, ["frame.number"], NO_TLS_HEUR)
+            rows = self.rows(cap, ["frame.number"], NO_TLS_HEUR + HEUR)
             self.assertEqual(rows, [], payload[:8])
 
     def test_registration(self):
-        self.assertIn("tcp\tdsproxy\tT", harness.heuristic_decodes())
+        self.assertIn("tcp\tdsproxy\tF", harness.heuristic_decodes())
         self.assertIn("Apple DirectoryService Proxy\tDSProxy\tdsproxy", harness.protocols())
         # Decode As on any TCP port, here one nothing else would claim
         cap = self.session([(True, HELLO)], sport=40626)

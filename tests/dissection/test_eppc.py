@@ -12,6 +12,7 @@ import harness
 CLIENT, SERVER = "10.0.0.30", "10.0.0.31"
 DECODE_AS = ["-d", "tcp.port==3031,eppc"]
 NO_TLS_HEUR = ["--disable-heuristic", "tls_tcp"]
+HEUR = ["--enable-heuristic", "eppc_tcp"]  # off by default
 
 OPENING = b"PPCT\x00\x00\x00\x01\x00\x00\x00\x01"
 PREFIX = bytes.fromhex("e44c50525401e101")
@@ -222,13 +223,14 @@ class EppcTest(harness.CaptureTestCase):
 
     def test_heuristic_on_a_random_port(self):
         rows = self.rows(self.capture(NMAP_SESSION, sport=40331),
-                         ["frame.number", "eppc.magic", "eppc.target_app", "eppc.pid"])
+                         ["frame.number", "eppc.magic", "eppc.target_app", "eppc.pid"], HEUR)
         # the server's reply is decoded too: the opening pinned the conversation
         self.assertEqual(rows, [["4", "PPCT", "", ""], ["5", "", "", ""], ["6", "", "Finder", ""],
                                 ["7", "", "", "1234"]])
 
-    def test_heuristic_disabled(self):
+    def test_heuristic_off_by_default(self):
         cap = self.capture(NMAP_SESSION, sport=40331)
+        self.assertEqual(self.rows(cap, ["frame.number"]), [])
         self.assertEqual(self.rows(cap, ["frame.number"], ["--disable-heuristic", "eppc_tcp"]),
                          [])
         rows = self.rows(cap, ["frame.number"],
@@ -245,10 +247,11 @@ class EppcTest(harness.CaptureTestCase):
         for i, payload in enumerate([tls_hello, http, random_bytes, dspx, other_version, lower,
                                      request("Finder"), reply(501, 1234)]):
             cap = self.capture([(True, payload), (False, payload)], sport=41000 + i)
-            self.assertEqual(self.rows(cap, ["frame.number"], NO_TLS_HEUR), [], payload[:8])
+            self.assertEqual(self.rows(cap, ["frame.number"], NO_TLS_HEUR + HEUR), [],
+                             payload[:8])
 
     def test_registration(self):
-        self.assertIn("tcp\teppc\tT", harness.heuristic_decodes())
+        self.assertIn("tcp\teppc\tF", harness.heuristic_decodes())
         fields = harness.tshark(["-G", "fields"]).stdout.splitlines()
         names = {line.split("\t")[2] for line in fields if line.startswith("F\t")
                  and "\teppc\t" in line}

@@ -25,6 +25,7 @@ NAMED = {0: "PING", 1: "STATISTICS", 2: "ROOT", 3: "SELF", 4: "PARENT", 5: "CREA
 DECODE_AS = ["-d", "udp.port==985,netinfo", "-d", "tcp.port==985,netinfo"]
 NO_RPC_HEUR = ["--disable-heuristic", "rpc_udp", "--disable-heuristic", "rpc_tcp"]
 NO_NETINFO_HEUR = ["--disable-heuristic", "netinfo_udp", "--disable-heuristic", "netinfo_tcp"]
+NETINFO_HEUR = ["--enable-heuristic", "netinfo_udp", "--enable-heuristic", "netinfo_tcp"]
 
 
 def call(xid, prog=NETINFO, vers=2, proc=0, body=b""):
@@ -143,7 +144,7 @@ class NetinfoTest(harness.CaptureTestCase):
 
     def test_udp_heuristic_without_rpc_heuristic(self):
         cap = self.udp_exchange((call(0x1001), reply(0x1001)), cport=40001, sport=41000)
-        rows = run_fields(cap, ["frame.protocols", "_ws.col.Info"], NO_RPC_HEUR)
+        rows = run_fields(cap, ["frame.protocols", "_ws.col.Info"], NO_RPC_HEUR + NETINFO_HEUR)
         # The call matches; the pinned conversation carries the reply. The
         # "netinfo" layer is the thin dissector that hands the payload to RPC.
         self.assertEqual(rows, [["eth:ethertype:ip:udp:netinfo:rpc", "V2 PING Call"],
@@ -153,16 +154,19 @@ class NetinfoTest(harness.CaptureTestCase):
     def test_tcp_heuristic_without_rpc_heuristic(self):
         cap = self.tcp_exchange([(True, record(call(0x2001, proc=2))),
                                  (False, record(reply(0x2001)))], cport=40001, sport=41000)
-        rows = run_fields(cap, ["frame.number", "_ws.col.Info"], NO_RPC_HEUR + ["-Y", "rpc"])
+        rows = run_fields(cap, ["frame.number", "_ws.col.Info"],
+                          NO_RPC_HEUR + NETINFO_HEUR + ["-Y", "rpc"])
         self.assertEqual(rows, [["4", "V2 ROOT Call"], ["5", "V2 ROOT Reply (Call In 4)"]])
 
-    def test_heuristics_off_when_disabled(self):
+    def test_heuristics_off_by_default(self):
         udp = self.udp_exchange((call(0x1001), reply(0x1001)), cport=40001, sport=41000)
-        rows = run_fields(udp, ["frame.protocols"], NO_RPC_HEUR + NO_NETINFO_HEUR)
-        self.assertEqual(rows, [["eth:ethertype:ip:udp:data"]] * 2)
+        for off in ([], NO_NETINFO_HEUR):
+            rows = run_fields(udp, ["frame.protocols"], NO_RPC_HEUR + off)
+            self.assertEqual(rows, [["eth:ethertype:ip:udp:data"]] * 2)
         tcp = self.tcp_exchange([(True, record(call(0x2001)))], cport=40001, sport=41000)
-        rows = run_fields(tcp, ["frame.number"], NO_RPC_HEUR + NO_NETINFO_HEUR + ["-Y", "rpc"])
-        self.assertEqual(rows, [])
+        for off in ([], NO_NETINFO_HEUR):
+            rows = run_fields(tcp, ["frame.number"], NO_RPC_HEUR + off + ["-Y", "rpc"])
+            self.assertEqual(rows, [])
 
     def test_rpc_own_heuristic_knows_the_program(self):
         # Once registered, RPC's own heuristic names NetInfo on any port too.
@@ -180,7 +184,7 @@ class NetinfoTest(harness.CaptureTestCase):
         for i, p in enumerate(others):
             cap.udp(CLIENT, SERVER, 40001 + i, 41000, p)
         cap = self.write(cap)
-        rows = run_fields(cap, ["frame.protocols"], NO_RPC_HEUR)
+        rows = run_fields(cap, ["frame.protocols"], NO_RPC_HEUR + NETINFO_HEUR)
         self.assertEqual([r for r in rows if "rpc" in r[0] or "netinfo" in r[0]], [])
         self.assertEqual(len(rows), len(others))
 
@@ -188,7 +192,7 @@ class NetinfoTest(harness.CaptureTestCase):
         for payload in (record(call(0x1, prog=NFS, vers=3)), record(call(0x1))[:27],
                         struct.pack("!I", 0x80000000 | 39) + call(0x1)[:39]):
             cap = self.tcp_exchange([(True, payload)], cport=40001, sport=41000)
-            rows = run_fields(cap, ["frame.number"], NO_RPC_HEUR + ["-Y", "rpc || netinfo"])
+            rows = run_fields(cap, ["frame.number"], NO_RPC_HEUR + NETINFO_HEUR + ["-Y", "rpc || netinfo"])
             self.assertEqual(rows, [], payload.hex())
 
     # --- robustness ---
@@ -208,8 +212,8 @@ class NetinfoTest(harness.CaptureTestCase):
 
     def test_registered_names(self):
         heur = harness.tshark(["-G", "heuristic-decodes"]).stdout
-        self.assertIn("udp\tnetinfo\tT", heur)
-        self.assertIn("tcp\tnetinfo\tT", heur)
+        self.assertIn("udp\tnetinfo\tF", heur)
+        self.assertIn("tcp\tnetinfo\tF", heur)
         protocols = harness.tshark(["-G", "protocols"]).stdout
         self.assertIn("NetInfo\tNetInfo\tnetinfo", protocols)
         self.assertIn("NetInfo binder (nibindd)\tnetinfobind\tnetinfobind", protocols)

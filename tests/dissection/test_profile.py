@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 
-from harness import SOURCE, CaptureTestCase, tshark
+from harness import SOURCE, Capture, CaptureTestCase, tshark
 
 PROFILE_SRC = os.path.join(SOURCE, "data", "profile")
 PROFILE = "Apple Legacy Ports"
@@ -161,6 +161,30 @@ class Profile(CaptureTestCase):
         self.assertEqual(lines[84], ["SSH", "MacOS Server Admin", "apple", "ssh"])
         self.assertEqual(lines[115], ["ARD", "Net Assistant", "apple", "ard"])
         self.assertEqual(lines[144], ["serialnumberd", "serialnumberd", "other", "serialnumberd"])
+
+    def test_profile_turns_the_apple_heuristics_on(self):
+        """Off by default, every Apple heuristic is on in the profile: the
+        file names exactly those registered, and ARD between two ports Apple
+        never used is found with the profile only."""
+        with open(os.path.join(PROFILE_SRC, "heuristic_protos")) as f:
+            listed = dict(line.strip().split(",") for line in f if line.strip())
+        apple = {"acp", "ard", "dsproxy", "eppc", "netinfo", "pwserver", "serialnumberd",
+                 "servermgrd"}
+        registered = {}
+        for line in tshark(["-G", "heuristic-decodes"]).stdout.splitlines():
+            table, proto, enabled = line.split("\t")[:3]
+            if proto in apple:
+                registered["%s_%s" % (proto, table)] = enabled
+        self.assertEqual(listed, {name: "1" for name in registered})
+        self.assertEqual(set(registered.values()), {"F"})
+        from test_ard import answer
+        cap = self.write(Capture().udp("10.0.0.17", "10.0.0.28", 41000, 41001,
+                                       answer(total=360)))
+        names = ["-T", "fields", "-e", "frame.protocols", "-e", "ard.response_bytes"]
+        self.assertEqual(tshark(names, cap, config=self.config).stdout,
+                         "eth:ethertype:ip:udp:data\t\n")
+        self.assertEqual(tshark(["-C", PROFILE] + names, cap, config=self.config).stdout,
+                         "eth:ethertype:ip:udp:ard\t360\n")
 
     def test_default_profile_has_no_apple_columns(self):
         out = tshark(["-T", "tabs", "-c", "1"], DEMO, config=self.config).stdout

@@ -12,6 +12,8 @@ import harness
 
 DEMO = os.path.join(harness.SOURCE, "captures", "apple-legacy-demo.pcapng")
 DECODE_106 = ["-d", "tcp.port==106,pwserver"]
+HEUR_TCP = ["--enable-heuristic", "pwserver_tcp"]  # off by default
+HEUR_UDP = ["--enable-heuristic", "pwserver_udp"]
 
 CLIENT, SERVER = "10.0.0.2", "10.0.0.1"
 SLOT = b"0x0123456789abcdef0123456789abcdef"
@@ -372,18 +374,19 @@ class Heuristics(PwserverTest):
         cap = self.session([(False, GREETING), (True, b"QUIT\r\n"), (False, b"+OK\r\n")],
                            sport=45678)
         t = self.frames(cap, ["pwserver.server_version", "pwserver.command", "pwserver.status"],
-                        args=())
+                        args=HEUR_TCP)
         self.assertEqual(t[4], [["10.4.5.0"], [], ["+OK"]])
         self.assertEqual(t[5], [[], ["QUIT"], []])  # the conversation is pinned
         self.assertEqual(t[6], [[], [], ["+OK"]])
 
     def test_heuristic_on_client_line(self):
         cap = self.session([(True, b"USER " + SLOT + b" AUTH DIGEST-MD5\r\n")], sport=45678)
-        t = self.frames(cap, ["pwserver.auth.mechanism"], args=())
+        t = self.frames(cap, ["pwserver.auth.mechanism"], args=HEUR_TCP)
         self.assertEqual(t[4], [["DIGEST-MD5"]])
 
-    def test_heuristic_disabled(self):
+    def test_heuristic_off_by_default(self):
         cap = self.session([(False, GREETING), (True, b"LIST RSAPUBLIC\r\n")], sport=45678)
+        self.assertEqual(self.frames(cap, ["pwserver.status"], args=()), {})
         t = self.frames(cap, ["pwserver.status"], args=["--disable-heuristic", "pwserver_tcp"])
         self.assertEqual(t, {})
 
@@ -394,7 +397,7 @@ class Heuristics(PwserverTest):
         noise = bytes(random.Random(7).randrange(256) for _ in range(200))
         for i, payload in enumerate((tls, http, pop, noise, b"QUIT\r\n")):
             cap = self.session([(True, payload)], sport=45678, name="o%d.pcap" % i)
-            protocols = rows(cap, ["frame.protocols"])
+            protocols = rows(cap, ["frame.protocols"], HEUR_TCP)
             self.assertFalse(any("pwserver" in r[0][0] for r in protocols if r[0]), payload)
 
     def test_decode_as_tcp_3659(self):
@@ -439,17 +442,18 @@ class Udp(PwserverTest):
 
     def test_udp_heuristic(self):
         path = self.udp([(False, self.REPLY), (True, self.RPC_PROBE)], sport=50505)
-        t = by_frame(rows(path, ["frame.number", "pwserver.udp.hex", "pwserver.udp.unknown"]))
+        t = by_frame(rows(path, ["frame.number", "pwserver.udp.hex", "pwserver.udp.unknown"],
+                          HEUR_UDP))
         self.assertEqual(t[1], [["0A1B2C3D"], []])
         self.assertEqual(t[2], [[], [self.RPC_PROBE.hex()]])  # pinned conversation
-        off = by_frame(rows(path, ["frame.number", "pwserver.udp.hex"],
-                            ["--disable-heuristic", "pwserver_udp"]))
-        self.assertEqual(off[1], [[]])
+        for off in ([], ["--disable-heuristic", "pwserver_udp"]):  # off by default
+            self.assertEqual(by_frame(rows(path, ["frame.number", "pwserver.udp.hex"], off))[1],
+                             [[]])
 
     def test_udp_heuristic_ignores_other_datagrams(self):
         path = self.udp([(True, self.RPC_PROBE), (True, b"How was your weekend?;XYZ\0")],
                         sport=50505)
-        protocols = rows(path, ["frame.protocols"])
+        protocols = rows(path, ["frame.protocols"], HEUR_UDP)
         self.assertFalse(any("pwserver" in r[0][0] for r in protocols))
 
 

@@ -141,6 +141,21 @@ class Write(CaptureTestCase):
             "Network Monitoring System), not to Apple's AirPort base station PPP status or "
             "discovery"]})
 
+    def test_apple_heuristics_on(self):
+        """The tool turns on the Apple heuristics (off in Wireshark by
+        default): an unsolicited ARD answer between two ports Apple never
+        used is found, and its amplification warning is a finding."""
+        from test_ard import answer
+        cap = self.write(Capture().udp(S1, C1, 41000, 41001, answer(total=360)))
+        self.assertEqual(tshark(["-T", "fields", "-e", "frame.protocols"], cap).stdout,
+                         "eth:ethertype:ip:udp:data\n")
+        out = self.path("ard.pcapng")
+        proc = run_tool("--write", out, cap)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(stock_comments(out), {1: [
+            "applelegacy/ard: [Security/Warning] ARD reflection/amplification: %s sent 360 bytes "
+            "for 0 received (unsolicited response to %s, no request seen)" % (S1, C1)]})
+
 
 class Csv(unittest.TestCase):
     maxDiff = None

@@ -27,6 +27,7 @@ D3 = "0x" + "cf2f408e70b0c4420921e7e0b86f22b3386628d2"
 RESPONSE_FIELDS = [SERVER, D1, "xsvr", D2, V8, D3, SERVER]
 
 DECODE_AS = ["-d", "udp.port==626,serialnumberd"]
+HEUR = ["--enable-heuristic", "serialnumberd_udp"]  # off by default
 ALL_FIELDS = [
     "frame.number", "serialnumberd.type", "serialnumberd.address", "serialnumberd.serial",
     "serialnumberd.product", "serialnumberd.digest1", "serialnumberd.digest2",
@@ -200,22 +201,22 @@ class SerialnumberdTest(harness.CaptureTestCase):
 
     def test_heuristic_on_other_port(self):
         cap = self.udp_capture(NMAP_QUERY, (True, response()), sport=40001, dport=45626)
-        rows = self._fields_with_args(cap, ["frame.protocols", "serialnumberd.type"], [])
+        rows = self._fields_with_args(cap, ["frame.protocols", "serialnumberd.type"], HEUR)
         self.assertEqual(rows, [["eth:ethertype:ip:udp:serialnumberd", "SNQUERY"],
                                 ["eth:ethertype:ip:udp:serialnumberd", "SNRESPS"]])
 
-    def test_heuristic_off_when_disabled(self):
+    def test_heuristic_off_by_default(self):
         cap = self.udp_capture(NMAP_QUERY, (True, response()), sport=40001, dport=45626)
-        rows = self._fields_with_args(cap, ["frame.protocols"],
-                                      ["--disable-heuristic", "serialnumberd_udp"])
-        self.assertEqual(rows, [["eth:ethertype:ip:udp:data"]] * 2)
+        for off in ([], ["--disable-heuristic", "serialnumberd_udp"]):
+            rows = self._fields_with_args(cap, ["frame.protocols"], off)
+            self.assertEqual(rows, [["eth:ethertype:ip:udp:data"]] * 2)
 
     def test_heuristic_ignores_other_traffic(self):
         tls = bytes.fromhex("16030100a5010000a10303") + bytes(160)
         payloads = [b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", tls, bytes(range(40)), b"SNQ",
                     b"snquery: 127.0.0.1:AAAAAA:xsvr", b"SNQUERY 127.0.0.1:AAAAAA:xsvr"]
         cap = self.udp_capture(*payloads, sport=40001, dport=45626)
-        rows = self._fields_with_args(cap, ["serialnumberd"], [])
+        rows = self._fields_with_args(cap, ["serialnumberd"], HEUR)
         self.assertEqual(rows, [[""]] * len(payloads))
 
     def test_decode_as_without_heuristic(self):
@@ -226,7 +227,7 @@ class SerialnumberdTest(harness.CaptureTestCase):
 
     def test_registered_names(self):
         out = harness.tshark(["-G", "heuristic-decodes"]).stdout
-        self.assertIn("udp\tserialnumberd\tT", out)  # table, protocol, enabled
+        self.assertIn("udp\tserialnumberd\tF", out)  # table, protocol, enabled (off by default)
         fields = harness.tshark(["-G", "fields"]).stdout
         for name in ["serialnumberd.type", "serialnumberd.address", "serialnumberd.serial",
                      "serialnumberd.product", "serialnumberd.digest1", "serialnumberd.digest2",

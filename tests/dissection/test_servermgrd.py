@@ -25,6 +25,7 @@ DECODE_AS = ["-d", "tcp.port==687,servermgrd"]
 HEUR_PORT = 40311  # no dissector owns it
 NO_HTTP_HEUR = ["--disable-heuristic", "http_tcp"]
 NO_SMD_HEUR = ["--disable-heuristic", "servermgrd_tcp"]
+SMD_HEUR = ["--enable-heuristic", "servermgrd_tcp"]  # off by default
 
 MSG_BASIC = "Server Admin credentials sent with HTTP Basic authentication without TLS"
 MSG_NOT_HTTP = "Neither TLS nor HTTP: servermgrd speaks HTTP, or HTTP inside TLS"
@@ -461,7 +462,7 @@ class ServermgrdTest(harness.CaptureTestCase):
         parts = [resp[:30], resp[30:120], resp[120:]]
         exchanges = [(True, request("info", plist(("command", s("getState")))))]
         exchanges += [(False, p) for p in parts]
-        for sport, args in ((687, DECODE_AS), (HEUR_PORT, NO_HTTP_HEUR)):
+        for sport, args in ((687, DECODE_AS), (HEUR_PORT, NO_HTTP_HEUR + SMD_HEUR)):
             cap = self.session(exchanges, sport=sport, name="seg%d.pcap" % sport)
             rows = self.rows(cap, ["frame.number", "frame.protocols", "servermgrd.reply_key"],
                              args)
@@ -597,26 +598,26 @@ class ServermgrdTest(harness.CaptureTestCase):
                      (False, response(body=REPLY))]
         cap = self.session(exchanges, sport=HEUR_PORT)
         rows = self.rows(cap, ["frame.number", "frame.protocols", "servermgrd.command",
-                               "servermgrd.server"], NO_HTTP_HEUR)
+                               "servermgrd.server"], NO_HTTP_HEUR + SMD_HEUR)
         self.assertEqual(rows, [
             ["4", "eth:ethertype:ip:tcp:servermgrd:http", "getState", ""],
             ["5", "eth:ethertype:ip:tcp:servermgrd:http:xml", "", "servermgrd"]])
         # the response alone (capture started late) is claimed too
         cap = self.session([(False, response(body=REPLY))], sport=HEUR_PORT, name="r.pcap")
-        rows = self.rows(cap, ["frame.number", "frame.protocols"], NO_HTTP_HEUR)
+        rows = self.rows(cap, ["frame.number", "frame.protocols"], NO_HTTP_HEUR + SMD_HEUR)
         self.assertEqual(rows, [["4", "eth:ethertype:ip:tcp:servermgrd:http:xml"]])
 
-    def test_heuristic_disabled(self):
+    def test_heuristic_off_by_default(self):
         exchanges = [(True, request("info", plist(("command", s("getState")))))]
         cap = self.session(exchanges, sport=HEUR_PORT)
-        # HTTP's own heuristic still finds the HTTP, and the layer is added
-        rows = self.rows(cap, ["frame.number", "frame.protocols", "servermgrd.command"],
-                         NO_SMD_HEUR)
-        self.assertEqual(rows, [["4", "eth:ethertype:ip:tcp:http", "getState"]])
-        # with both heuristics off nothing decodes it
-        rows = self.rows(cap, ["frame.number", "frame.protocols"], NO_SMD_HEUR + NO_HTTP_HEUR,
-                         "tcp.len > 0")
-        self.assertEqual(rows, [["4", "eth:ethertype:ip:tcp:data"]])
+        for off in ([], NO_SMD_HEUR):
+            # HTTP's own heuristic still finds the HTTP, and the layer is added
+            rows = self.rows(cap, ["frame.number", "frame.protocols", "servermgrd.command"], off)
+            self.assertEqual(rows, [["4", "eth:ethertype:ip:tcp:http", "getState"]])
+            # with HTTP's heuristic off too nothing decodes it
+            rows = self.rows(cap, ["frame.number", "frame.protocols"], off + NO_HTTP_HEUR,
+                             "tcp.len > 0")
+            self.assertEqual(rows, [["4", "eth:ethertype:ip:tcp:data"]])
 
     def test_heuristic_rejects_other_traffic(self):
         tls_hello = bytes.fromhex("16030100a5010000a10303") + bytes(32) + b"\x00\x00\x02\x13\x01"
@@ -629,11 +630,11 @@ class ServermgrdTest(harness.CaptureTestCase):
         ]
         for i, exchanges in enumerate(others):
             cap = self.session(exchanges, sport=HEUR_PORT, name="o%d.pcap" % i)
-            rows = self.rows(cap, ["frame.number", "frame.protocols"], NO_HTTP_HEUR,
+            rows = self.rows(cap, ["frame.number", "frame.protocols"], NO_HTTP_HEUR + SMD_HEUR,
                              "tcp.len > 0")
             for frame, protocols in rows:
                 self.assertNotIn("servermgrd", protocols, (i, frame))
-            self.assertEqual(self.rows(cap, ["frame.number"], []), [], i)
+            self.assertEqual(self.rows(cap, ["frame.number"], SMD_HEUR), [], i)
 
     def test_plain_http_8080_is_not_servermgrd(self):
         exchanges = [(True, b"GET /index.html HTTP/1.1\r\nHost: www\r\n\r\n"),
@@ -645,7 +646,7 @@ class ServermgrdTest(harness.CaptureTestCase):
         self.assertEqual(rows, [["4"], ["5"]])
 
     def test_registered_names(self):
-        self.assertIn("tcp\tservermgrd\tT", harness.heuristic_decodes())
+        self.assertIn("tcp\tservermgrd\tF", harness.heuristic_decodes())
         fields = harness.tshark(["-G", "fields"]).stdout
         for name in ("servermgrd.module", "servermgrd.input", "servermgrd.command",
                      "servermgrd.variant", "servermgrd.param", "servermgrd.server",
