@@ -87,7 +87,7 @@ static inline int compare_words(const uint32_t *x, const uint32_t *y, unsigned n
 
 /* The key of the frame's pair; unused words are zero, so that keys compare
  * whole. */
-static inline bool make_key(const packet_info *pinfo, al_pair_key_t *key)
+G_ALWAYS_INLINE static inline bool make_key(const packet_info *pinfo, al_pair_key_t *key)
 {
     const address *src = &pinfo->src, *dst = &pinfo->dst;
     if (pinfo->use_conv_addr_port_endpoints || pinfo->conv_elements)
@@ -130,7 +130,7 @@ static inline uint32_t mix(uint32_t h, uint32_t v)
     return h ^ (h >> 16);
 }
 
-static inline unsigned key_slot(const al_pair_key_t *key)
+G_ALWAYS_INLINE static inline unsigned key_slot(const al_pair_key_t *key)
 {
     uint32_t h = mix(mix(mix(key->kind, key->ports), key->a[0]), key->b[0]);
     for (unsigned i = 1; i < (key->kind >> 16); i++)
@@ -138,16 +138,19 @@ static inline unsigned key_slot(const al_pair_key_t *key)
     return h & (CACHE_SLOTS - 1);
 }
 
-static inline bool keys_equal(const al_pair_key_t *x, const al_pair_key_t *y)
+G_ALWAYS_INLINE static inline bool keys_equal(const al_pair_key_t *x, const al_pair_key_t *y)
 {
-    return memcmp(x, y, sizeof *x) == 0;
+    if (x->ports != y->ports || x->kind != y->kind || x->a[0] != y->a[0] || x->b[0] != y->b[0])
+        return false;
+    return (x->kind >> 16) == 1 || (memcmp(x->a + 1, y->a + 1, 3 * sizeof x->a[0]) == 0 &&
+                                    memcmp(x->b + 1, y->b + 1, 3 * sizeof x->b[0]) == 0);
 }
 
 /* What the frame's TCP header says of SYN and ACK, where the header is found
  * where pinfo's addresses and ports say, inside the frame's bytes. IPv4
  * only: the IPv6 dissector gives pinfo a copy of the addresses, so an IPv6
  * frame is AL_TCP_UNSEEN. */
-static inline al_tcp_syn_t frame_syn(tvbuff_t *frame_tvb, const packet_info *pinfo)
+G_ALWAYS_INLINE static inline al_tcp_syn_t frame_syn(tvbuff_t *frame_tvb, const packet_info *pinfo)
 {
     if (!frame_tvb || pinfo->ptype != PT_TCP || pinfo->src.type != AT_IPv4)
         return AL_TCP_UNSEEN;

@@ -481,6 +481,21 @@ static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     return tvb_captured_length(tvb);
 }
 
+/* The servermgrd plugin's postdissector, where that plugin is loaded: it
+ * registers none of its own then, and this one calls it (one postdissector
+ * call a frame instead of two, about 130 instructions in 4.0). It draws only
+ * on a frame dissected with a tree or revisited, so it is called only then;
+ * it checks itself that servermgrd is enabled. */
+static dissector_handle_t servermgrd_post;
+
+static int dissect_postdissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    int len = dissect_applelegacy(tvb, pinfo, tree, data);
+    if (servermgrd_post && (tree || PINFO_FD_VISITED(pinfo)))
+        call_dissector_only(servermgrd_post, tvb, pinfo, tree, data);
+    return len;
+}
+
 /* The new scope and user rows take effect at the next dissection pass
  * (applelegacy_init), which Wireshark starts after a change. */
 static void applelegacy_prefs_changed(void)
@@ -627,7 +642,8 @@ void proto_register_applelegacy(void)
     register_init_routine(applelegacy_init);
     register_cleanup_routine(applelegacy_cleanup);
     applelegacy_protocol = find_protocol_by_id(proto_applelegacy);
-    register_postdissector(create_dissector_handle(dissect_applelegacy, -1));
+    register_postdissector(
+        register_dissector("applelegacy.postdissector", dissect_postdissector, -1));
     applelegacy_tap = register_tap(AL_TAP_NAME);
 
     proto_sniffer = proto_register_protocol("Apple Legacy Port Sniffer", "AppleLegacySniffer",
@@ -641,4 +657,5 @@ void proto_reg_handoff_applelegacy(void)
     proto_udp_id = proto_get_id_by_filter_name("udp");
     proto_data_id = proto_get_id_by_filter_name("data");
     applelegacy_handoff_sniffer();
+    servermgrd_post = find_dissector("servermgrd.postdissector");
 }

@@ -218,6 +218,9 @@ static bool known_before(packet_info *pinfo)
  *    summary run. The request is dropped at the start of every session. */
 
 static dissector_handle_t post_handle;
+/* The postdissector libwireshark calls: ours, or the registry plugin's, which
+ * calls ours (see proto_reg_handoff_servermgrd). The wanted fields go to it. */
+static dissector_handle_t wanted_handle;
 static bool wanted_active;
 
 static void want_http_fields(void)
@@ -229,7 +232,7 @@ static void want_http_fields(void)
         if (http_field_ids[i] > 0)
             g_array_append_val(wanted, http_field_ids[i]);
     }
-    set_postdissector_wanted_hfids(post_handle, wanted);
+    set_postdissector_wanted_hfids(wanted_handle, wanted);
     wanted_active = true;
 }
 
@@ -257,7 +260,7 @@ static void find_column_fields(void)
 static void servermgrd_init(void)
 {
     if (wanted_active)
-        set_postdissector_wanted_hfids(post_handle, NULL);
+        set_postdissector_wanted_hfids(wanted_handle, NULL);
     wanted_active = false;
     find_column_fields();
 }
@@ -1140,6 +1143,7 @@ void proto_register_servermgrd(void)
     expert_register_field_array(expert, ei, array_length(ei));
 
     servermgrd_handle = register_dissector("servermgrd", dissect_servermgrd, proto_servermgrd);
+    post_handle = register_dissector("servermgrd.postdissector", dissect_servermgrd_post, -1);
     register_init_routine(servermgrd_init);
 }
 
@@ -1167,7 +1171,14 @@ void proto_reg_handoff_servermgrd(void)
     heur_dissector_add("tcp", dissect_servermgrd_heur, "servermgrd over TCP", "servermgrd_tcp",
                        proto_servermgrd, HEURISTIC_DISABLE);
 
-    post_handle = create_dissector_handle(dissect_servermgrd_post, -1);
-    register_postdissector(post_handle);
+    /* Where the registry plugin is loaded, its postdissector calls ours on the
+     * frames ours can draw on (a tree, or a revisit): libwireshark then calls
+     * one postdissector on every frame instead of two (about 130 instructions
+     * a frame in 4.0). Alone, ours is a postdissector of its own. */
+    wanted_handle = find_dissector("applelegacy.postdissector");
+    if (!wanted_handle) {
+        wanted_handle = post_handle;
+        register_postdissector(post_handle);
+    }
     find_http_fields();
 }
