@@ -36,6 +36,8 @@
  */
 #include "conv-cache.h"
 
+#include "applelegacy.h"
+
 #include <string.h>
 
 #define CACHE_SLOTS 4096 /* a power of two */
@@ -85,42 +87,48 @@ static inline int compare_words(const uint32_t *x, const uint32_t *y, unsigned n
     return 0;
 }
 
-/* The key of the frame's pair; unused words are zero, so that keys compare
- * whole. */
-G_ALWAYS_INLINE static inline bool make_key(const packet_info *pinfo, al_pair_key_t *key)
+/* The key of an IPv6 pair (see make_key). */
+static AL_COLD bool make_key_ipv6(const packet_info *pinfo, al_pair_key_t *key)
 {
     const address *src = &pinfo->src, *dst = &pinfo->dst;
-    if (pinfo->use_conv_addr_port_endpoints || pinfo->conv_elements)
+    if (src->len != 16 || dst->len != 16)
         return false;
-    if ((pinfo->ptype != PT_TCP && pinfo->ptype != PT_UDP) || src->type != dst->type)
-        return false;
-    unsigned words;
-    bool swap;
-    memset(key, 0, sizeof *key);
-    if (src->type == AT_IPv4 && src->len == 4 && dst->len == 4) {
-        uint32_t s, d; /* compared as numbers: any fixed order will do */
-        memcpy(&s, src->data, 4);
-        memcpy(&d, dst->data, 4);
-        swap = s > d || (s == d && pinfo->srcport > pinfo->destport);
-        key->a[0] = swap ? d : s;
-        key->b[0] = swap ? s : d;
-        words = 1;
-    } else if (src->type == AT_IPv6 && src->len == 16 && dst->len == 16) {
-        uint32_t s[ADDR_WORDS], d[ADDR_WORDS];
-        memcpy(s, src->data, 16);
-        memcpy(d, dst->data, 16);
-        int order = compare_words(s, d, ADDR_WORDS);
-        swap = order > 0 || (order == 0 && pinfo->srcport > pinfo->destport);
-        memcpy(key->a, swap ? d : s, sizeof key->a);
-        memcpy(key->b, swap ? s : d, sizeof key->b);
-        words = ADDR_WORDS;
-    } else {
-        return false;
-    }
+    uint32_t s[ADDR_WORDS], d[ADDR_WORDS];
+    memcpy(s, src->data, 16);
+    memcpy(d, dst->data, 16);
+    int order = compare_words(s, d, ADDR_WORDS);
+    bool swap = order > 0 || (order == 0 && pinfo->srcport > pinfo->destport);
+    memcpy(key->a, swap ? d : s, sizeof key->a);
+    memcpy(key->b, swap ? s : d, sizeof key->b);
     uint32_t lo = swap ? pinfo->destport : pinfo->srcport;
     uint32_t hi = swap ? pinfo->srcport : pinfo->destport;
     key->ports = (lo & 0xffff) << 16 | (hi & 0xffff);
-    key->kind = words << 16 | (uint32_t)pinfo->ptype << 8 | (uint32_t)src->type;
+    key->kind = ADDR_WORDS << 16 | (uint32_t)pinfo->ptype << 8 | (uint32_t)src->type;
+    return true;
+}
+
+/* The key of the frame's pair; unused words are zero, so that keys compare
+ * whole. IPv4 inline, IPv6 out of line. */
+G_ALWAYS_INLINE static inline bool make_key(const packet_info *pinfo, al_pair_key_t *key)
+{
+    const address *src = &pinfo->src, *dst = &pinfo->dst;
+    if (G_UNLIKELY(pinfo->use_conv_addr_port_endpoints || pinfo->conv_elements))
+        return false;
+    if ((pinfo->ptype != PT_TCP && pinfo->ptype != PT_UDP) || src->type != dst->type)
+        return false;
+    memset(key, 0, sizeof *key);
+    if (G_UNLIKELY(src->type != AT_IPv4 || src->len != 4 || dst->len != 4))
+        return src->type == AT_IPv6 && make_key_ipv6(pinfo, key);
+    uint32_t s, d; /* compared as numbers: any fixed order will do */
+    memcpy(&s, src->data, 4);
+    memcpy(&d, dst->data, 4);
+    bool swap = s > d || (s == d && pinfo->srcport > pinfo->destport);
+    key->a[0] = swap ? d : s;
+    key->b[0] = swap ? s : d;
+    uint32_t lo = swap ? pinfo->destport : pinfo->srcport;
+    uint32_t hi = swap ? pinfo->srcport : pinfo->destport;
+    key->ports = (lo & 0xffff) << 16 | (hi & 0xffff);
+    key->kind = 1u << 16 | (uint32_t)pinfo->ptype << 8 | (uint32_t)AT_IPv4;
     return true;
 }
 
@@ -211,18 +219,18 @@ bool al_verdict_lookup(packet_info *pinfo, tvbuff_t *frame_tvb, al_verdict_ref_t
     ref->slot = NULL;
     ref->syn = AL_TCP_UNSEEN;
     ref->pair_known = false;
-    if (!slots || PINFO_FD_VISITED(pinfo) || !make_key(pinfo, &ref->key))
+    if (G_UNLIKELY(!slots || PINFO_FD_VISITED(pinfo)) || !make_key(pinfo, &ref->key))
         return false;
     cache_slot_t *s = &slots[key_slot(&ref->key)];
     ref->slot = s;
     if (pinfo->ptype == PT_TCP)
         ref->syn = frame_syn(frame_tvb, pinfo);
-    if (!s->has_verdict || !keys_equal(&s->key, &ref->key))
+    if (G_UNLIKELY(!s->has_verdict || !keys_equal(&s->key, &ref->key)))
         return false;
     ref->pair_known = true;
-    if (pinfo->ptype == PT_TCP ? ref->syn != AL_TCP_NO_SYN : !s->conv)
+    if (G_UNLIKELY(pinfo->ptype == PT_TCP ? ref->syn != AL_TCP_NO_SYN : !s->conv))
         return false;
-    if (s->conv && !still_current(s->conv, pinfo->num))
+    if (s->conv && G_UNLIKELY(!still_current(s->conv, pinfo->num)))
         return false;
     *verdict = s->verdict;
     return true;

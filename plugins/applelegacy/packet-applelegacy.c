@@ -365,19 +365,29 @@ static al_conv_t no_verdict;
  * retransmission, the pair reused) takes the long way. (Were the pair's
  * entry evicted, a retransmitted SYN would be decided from itself: from the
  * same handshake its conversation's verdict was decided from.) */
-static al_conv_t *conversation_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport)
+static AL_COLD al_conv_t *decide_verdict(packet_info *pinfo, al_transport_t transport,
+                                         const al_verdict_ref_t *ref);
+
+static inline al_conv_t *conversation_verdict(tvbuff_t *tvb, packet_info *pinfo,
+                                              al_transport_t transport)
 {
     al_verdict_ref_t ref;
     void *cached;
-    if (al_verdict_lookup(pinfo, tvb, &ref, &cached))
+    if (G_LIKELY(al_verdict_lookup(pinfo, tvb, &ref, &cached)))
         return (al_conv_t *)cached;
+    return decide_verdict(pinfo, transport, &ref);
+}
 
+/* The cache could not answer: decide, and keep the verdict. */
+static al_conv_t *decide_verdict(packet_info *pinfo, al_transport_t transport,
+                                 const al_verdict_ref_t *ref)
+{
     al_verdict_t v;
-    if ((ref.syn == AL_TCP_SYN || ref.syn == AL_TCP_SYN_ACK) && !ref.pair_known) {
-        uint16_t server = (uint16_t)(ref.syn == AL_TCP_SYN ? pinfo->destport : pinfo->srcport);
+    if ((ref->syn == AL_TCP_SYN || ref->syn == AL_TCP_SYN_ACK) && !ref->pair_known) {
+        uint16_t server = (uint16_t)(ref->syn == AL_TCP_SYN ? pinfo->destport : pinfo->srcport);
         if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
                          (uint16_t)pinfo->destport, server, &v)) {
-            al_verdict_store(&ref, NULL, NULL);
+            al_verdict_store(ref, NULL, NULL);
             return NULL;
         }
     }
@@ -386,7 +396,7 @@ static al_conv_t *conversation_verdict(tvbuff_t *tvb, packet_info *pinfo, al_tra
     al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
     if (c) {
         c = c == &no_verdict ? NULL : c;
-        al_verdict_store(&ref, conv, c);
+        al_verdict_store(ref, conv, c);
         return c;
     }
 
@@ -398,7 +408,7 @@ static al_conv_t *conversation_verdict(tvbuff_t *tvb, packet_info *pinfo, al_tra
     if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
                      (uint16_t)pinfo->destport, handshake_port, &v)) {
         conversation_add_proto_data(conv, proto_applelegacy, &no_verdict);
-        al_verdict_store(&ref, conv, NULL);
+        al_verdict_store(ref, conv, NULL);
         return NULL;
     }
 
@@ -412,11 +422,14 @@ static al_conv_t *conversation_verdict(tvbuff_t *tvb, packet_info *pinfo, al_tra
     copy_address_wmem(wmem_file_scope(), &c->client, v.service_is_src ? &pinfo->dst : &pinfo->src);
     c->warnings = al_group_warnings(v.group) & enabled_warnings();
     conversation_add_proto_data(conv, proto_applelegacy, c);
-    al_verdict_store(&ref, conv, c);
+    al_verdict_store(ref, conv, c);
     return c;
 }
 
-static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+static AL_COLD int annotate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, al_conv_t *c,
+                            al_transport_t transport);
+
+static inline int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     al_transport_t transport;
 
@@ -426,7 +439,7 @@ static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         transport = AL_TRANSPORT_UDP;
     else
         return 0;
-    if (!registry || !proto_is_protocol_enabled(applelegacy_protocol))
+    if (G_UNLIKELY(!registry || !proto_is_protocol_enabled(applelegacy_protocol)))
         return 0;
     /* The fast path for ordinary traffic: neither port is in the registry. */
     if (!al_registry_lookup(registry, transport, (uint16_t)pinfo->srcport) &&
@@ -444,8 +457,16 @@ static int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     }
 
     al_conv_t *c = conversation_verdict(tvb, pinfo, transport);
-    if (!c)
+    if (G_LIKELY(!c))
         return 0;
+    return annotate(tvb, pinfo, tree, c, transport);
+}
+
+/* A frame of a conversation the registry has a verdict for: its tree, expert
+ * items and tap record. */
+static AL_COLD int annotate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, al_conv_t *c,
+                            al_transport_t transport)
+{
     const char *saved_proto = pinfo->current_proto;
     pinfo->current_proto = AL_SHORT_NAME;
     bool first = pinfo->num == c->first_frame;
@@ -490,7 +511,7 @@ static dissector_handle_t servermgrd_post;
 
 static int dissect_postdissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    int len = dissect_applelegacy(tvb, pinfo, tree, data);
+    int len = dissect_applelegacy(tvb, pinfo, tree);
     if (servermgrd_post && (tree || PINFO_FD_VISITED(pinfo)))
         call_dissector_only(servermgrd_post, tvb, pinfo, tree, data);
     return len;
