@@ -2,8 +2,9 @@
 # Benchmark: stock tshark against tshark with our plugins, side by side in
 # one run, on a large capture (default 1,000,000 packets). Never a test.
 #
-#   bench/run-bench.sh [PACKETS] [RUNS]     (defaults 1000000 and 3)
+#   bench/run-bench.sh [PACKETS] [RUNS] [ROWS]   (defaults 1000000, 3, all rows)
 #
+# ROWS: a comma list of summary, fields, verbose, report.
 # Both sides run through tools/tshark-with-plugins (same user, same fresh
 # configuration); stock simply loads none of our plugins. For each command it
 # prints the median wall time and the spread (min-max) of RUNS runs, the peak
@@ -21,6 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packets=${1:-1000000}
 runs=${2:-3}
+rows=${3:-summary,fields,verbose,report}
 case "$packets$runs" in
 '' | *[!0-9]*)
     echo "run-bench.sh: PACKETS and RUNS must be numbers (got \"$packets\" \"$runs\")" >&2
@@ -54,28 +56,34 @@ stats() { # stats VALUES... -> "median min max"
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 printf '%s\n' "Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(tshark -v 2>/dev/null | head -n1 | cut -d' ' -f1-3); $(date -u '+%Y-%m-%d %H:%M UTC')"
 printf '%s\n' "Capture: $packets packets, $(du -h "$capture" | cut -f1); $runs runs each, stock and ours alternating"
-printf '\n%s\n%s\n' "| command | stock s (median, range) | ours s (median, range) | time ratio | stock MiB | ours MiB | memory ratio |" \
-    "|---|---|---|---|---|---|---|"
-while IFS='|' read -r label stock_args our_args; do
+printf '\n%s\n%s\n' "| command | stock s (median, range) | ours s (median, range) | time ratio | paired ratio (median, range) | stock MiB | ours MiB | memory ratio |" \
+    "|---|---|---|---|---|---|---|---|"
+while IFS='|' read -r row label stock_args our_args; do
+    [[ ",$rows," == *",$row,"* ]] || continue
     read -r -a sargv <<<"$stock_args"
     read -r -a oargv <<<"$our_args"
-    st=() ot=() sm=0 om=0
+    # Paired ratios too: each ours run over the stock run just before it. On
+    # a shared machine whose speed drifts from minute to minute, their median
+    # is steadier than the ratio of the two medians.
+    st=() ot=() pr=() sm=0 om=0
     for ((r = 0; r < runs; r++)); do
         read -r s m <<<"$(measure stock "${sargv[@]}")"
         st+=("$s")
         [ "$m" -gt "$sm" ] && sm=$m
-        read -r s m <<<"$(measure ours "${oargv[@]}")"
-        ot+=("$s")
+        read -r o m <<<"$(measure ours "${oargv[@]}")"
+        ot+=("$o")
         [ "$m" -gt "$om" ] && om=$m
+        pr+=("$(awk -v a="$o" -v b="$s" 'BEGIN {printf "%.4f", a/b}')")
     done
     read -r smed smin smax <<<"$(stats "${st[@]}")"
     read -r omed omin omax <<<"$(stats "${ot[@]}")"
-    printf '| %s | %s (%s-%s) | %s (%s-%s) | %s | %s | %s | %s |\n' "$label" "$smed" "$smin" "$smax" "$omed" "$omin" "$omax" \
-        "$(awk -v a="$omed" -v b="$smed" 'BEGIN {printf "%.3f", a/b}')" \
+    read -r pmed pmin pmax <<<"$(printf '%s\n' "${pr[@]}" | sort -g | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.3f %.3f %.3f", m, v[1], v[NR]}')"
+    printf '| %s | %s (%s-%s) | %s (%s-%s) | %s | %s (%s-%s) | %s | %s | %s |\n' "$label" "$smed" "$smin" "$smax" "$omed" "$omin" "$omax" \
+        "$(awk -v a="$omed" -v b="$smed" 'BEGIN {printf "%.3f", a/b}')" "$pmed" "$pmin" "$pmax" \
         "$((sm / 1024))" "$((om / 1024))" "$(awk -v a="$om" -v b="$sm" 'BEGIN {printf "%.3f", a/b}')"
 done <<'CMDS'
-`tshark -r F` (summary lines)|-n|-n
-`tshark -r F -T fields -e frame.number -e applelegacy.service`|-n -T fields -e frame.number|-n -T fields -e frame.number -e applelegacy.service
-`tshark -r F -V` (full trees)|-n -V|-n -V
-`tshark -r F -q -z applelegacy,report`|-n -q -z endpoints,eth|-n -q -z endpoints,eth -z applelegacy,report
+summary|`tshark -r F` (summary lines)|-n|-n
+fields|`tshark -r F -T fields -e frame.number -e applelegacy.service`|-n -T fields -e frame.number|-n -T fields -e frame.number -e applelegacy.service
+verbose|`tshark -r F -V` (full trees)|-n -V|-n -V
+report|`tshark -r F -q -z applelegacy,report`|-n -q -z endpoints,eth|-n -q -z endpoints,eth -z applelegacy,report
 CMDS

@@ -663,8 +663,9 @@ void proto_register_applelegacy(void)
     register_init_routine(applelegacy_init);
     register_cleanup_routine(applelegacy_cleanup);
     applelegacy_protocol = find_protocol_by_id(proto_applelegacy);
-    register_postdissector(
-        register_dissector("applelegacy.postdissector", dissect_postdissector, -1));
+    register_postdissector(AL_REGISTER_DISSECTOR_DESC("applelegacy.postdissector",
+                                                      "Apple Legacy Port Registry postdissector",
+                                                      dissect_postdissector, -1));
     applelegacy_tap = register_tap(AL_TAP_NAME);
 
     proto_sniffer = proto_register_protocol("Apple Legacy Port Sniffer", "AppleLegacySniffer",

@@ -53,6 +53,16 @@ typedef guint al_pdu_len_t;
 #define AL_STATS_TREE_MENU_SEPARATOR "/"
 #endif
 
+/* A named dissector handle with a description of its own (tshark -G
+ * dissectors prints it; a handle of no protocol has none otherwise). 4.0 has
+ * no such descriptions. */
+#if AL_WS_AT_LEAST(4, 4)
+#define AL_REGISTER_DISSECTOR_DESC(name, desc, fn, proto)                                          \
+    register_dissector_with_description(name, desc, fn, proto)
+#else
+#define AL_REGISTER_DISSECTOR_DESC(name, desc, fn, proto) register_dissector(name, fn, proto)
+#endif
+
 /* field_info.value: an embedded fvalue_t in 4.0, a pointer from 4.2 on. */
 #if AL_WS_AT_LEAST(4, 2)
 #define AL_FI_VALUE(fi) ((fi)->value)

@@ -1143,7 +1143,9 @@ void proto_register_servermgrd(void)
     expert_register_field_array(expert, ei, array_length(ei));
 
     servermgrd_handle = register_dissector("servermgrd", dissect_servermgrd, proto_servermgrd);
-    post_handle = register_dissector("servermgrd.postdissector", dissect_servermgrd_post, -1);
+    post_handle = AL_REGISTER_DISSECTOR_DESC("servermgrd.postdissector",
+                                             "Apple Server Admin (servermgrd) postdissector",
+                                             dissect_servermgrd_post, -1);
     register_init_routine(servermgrd_init);
 }
 

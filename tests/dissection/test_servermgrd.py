@@ -679,6 +679,12 @@ class ServermgrdTest(harness.CaptureTestCase):
 
     def test_registered_names(self):
         self.assertIn("tcp\tservermgrd\tF", harness.heuristic_decodes())
+        if harness.tshark_series() >= (4, 4):  # 4.0 has no -G dissectors
+            listed = harness.tshark(["-G", "dissectors"]).stdout.splitlines()
+            self.assertIn("servermgrd.postdissector\tApple Server Admin (servermgrd) "
+                          "postdissector", listed)
+            self.assertIn("applelegacy.postdissector\tApple Legacy Port Registry "
+                          "postdissector", listed)
         fields = harness.tshark(["-G", "fields"]).stdout
         for name in ("servermgrd.module", "servermgrd.input", "servermgrd.command",
                      "servermgrd.variant", "servermgrd.param", "servermgrd.server",
