@@ -35,6 +35,12 @@ if [ -n "${APPLELEGACY_PRELOAD:-}" ]; then
     export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}malloc_limit_mb=$((memory_kib / 1024))"
 fi
 
+# Every Apple heuristic on (they are off by default), so their code is fuzzed too.
+heuristics=(--enable-heuristic apdisc_udp)
+while IFS=, read -r name on; do
+    [ "$on" = 1 ] && heuristics+=(--enable-heuristic "$name")
+done <"$here/data/profile/heuristic_protos"
+
 run() { # run NAME ARGS... < input; prints nothing on success
     local input=$1
     shift
@@ -68,9 +74,9 @@ for ((i = 0; i < iterations; i++)); do
     editcap -E "$rate" --seed "$seed" "$capture" "$fuzzed" >/dev/null 2>&1 || continue
     for mode in dissect report; do
         if [ $mode = dissect ]; then
-            why=$(run "$fuzzed" -nVx -o applelegacy.scope:all)
+            why=$(run "$fuzzed" -nVx -o applelegacy.scope:all "${heuristics[@]}")
         else
-            why=$(run "$fuzzed" -nq -z applelegacy,report -z applelegacy,tree)
+            why=$(run "$fuzzed" -nq -z applelegacy,report -z applelegacy,tree "${heuristics[@]}")
         fi
         if [ -n "$why" ]; then
             failed=$((failed + 1))
