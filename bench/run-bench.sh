@@ -49,8 +49,10 @@ measure() { # measure SIDE ARGS... -> "seconds maxrss_kib"
     cat "$work/time"
 }
 
-stats() { # stats VALUES... -> "median min max"
-    printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.2f %.2f %.2f", m, v[1], v[NR]}'
+stats() { # stats DECIMALS VALUES... -> "median min max"
+    local d=$1
+    shift
+    printf '%s\n' "$@" | sort -g | awk -v d="$d" '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; f="%." d "f"; printf f " " f " " f, m, v[1], v[NR]}'
 }
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
@@ -75,9 +77,9 @@ while IFS='|' read -r row label stock_args our_args; do
         [ "$m" -gt "$om" ] && om=$m
         pr+=("$(awk -v a="$o" -v b="$s" 'BEGIN {printf "%.4f", a/b}')")
     done
-    read -r smed smin smax <<<"$(stats "${st[@]}")"
-    read -r omed omin omax <<<"$(stats "${ot[@]}")"
-    read -r pmed pmin pmax <<<"$(printf '%s\n' "${pr[@]}" | sort -g | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.3f %.3f %.3f", m, v[1], v[NR]}')"
+    read -r smed smin smax <<<"$(stats 2 "${st[@]}")"
+    read -r omed omin omax <<<"$(stats 2 "${ot[@]}")"
+    read -r pmed pmin pmax <<<"$(stats 3 "${pr[@]}")"
     printf '| %s | %s (%s-%s) | %s (%s-%s) | %s | %s (%s-%s) | %s | %s | %s |\n' "$label" "$smed" "$smin" "$smax" "$omed" "$omin" "$omax" \
         "$(awk -v a="$omed" -v b="$smed" 'BEGIN {printf "%.3f", a/b}')" "$pmed" "$pmin" "$pmax" \
         "$((sm / 1024))" "$((om / 1024))" "$(awk -v a="$om" -v b="$sm" 'BEGIN {printf "%.3f", a/b}')"

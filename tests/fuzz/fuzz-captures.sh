@@ -36,10 +36,8 @@ if [ -n "${APPLELEGACY_PRELOAD:-}" ]; then
 fi
 
 # Every Apple heuristic on (they are off by default), so their code is fuzzed too.
-heuristics=(--enable-heuristic apdisc_udp)
-while IFS=, read -r name on; do
-    [ "$on" = 1 ] && heuristics+=(--enable-heuristic "$name")
-done <"$here/data/profile/heuristic_protos"
+mapfile -t heuristics < <("$here/tools/apple-heuristic-args")
+heuristics+=(--enable-heuristic apdisc_udp)
 
 run() { # run NAME ARGS... < input; prints nothing on success
     local input=$1

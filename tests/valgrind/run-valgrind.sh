@@ -104,10 +104,8 @@ fi
 export G_SLICE=always-malloc WIRESHARK_DEBUG_WMEM_OVERRIDE=simple
 export APPLELEGACY_BUILD_DIR=$build
 # Every Apple heuristic on (they are off by default), so their code runs too.
-common=(-n -o applelegacy.scope:all --enable-heuristic apdisc_udp)
-while IFS=, read -r name on; do
-    [ "$on" = 1 ] && common+=(--enable-heuristic "$name")
-done <"$here/data/profile/heuristic_protos"
+mapfile -t common < <("$here/tools/apple-heuristic-args")
+common+=(-n -o applelegacy.scope:all --enable-heuristic apdisc_udp)
 failed=0 runs=0
 for capture in "${captures[@]}"; do
     for mode in dissect report; do
