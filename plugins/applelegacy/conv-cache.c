@@ -107,8 +107,9 @@ static AL_COLD bool make_key_ipv6(const packet_info *pinfo, al_pair_key_t *key)
     return true;
 }
 
-/* The key of the frame's pair; unused words are zero, so that keys compare
- * whole. IPv4 inline, IPv6 out of line. */
+/* The key of the frame's pair. IPv4 inline, IPv6 out of line. An IPv4 key
+ * leaves the words a[1..3] and b[1..3] unset: no code reads them where
+ * kind says IPv4 (key_slot, keys_equal). */
 G_ALWAYS_INLINE static inline bool make_key(const packet_info *pinfo, al_pair_key_t *key)
 {
     const address *src = &pinfo->src, *dst = &pinfo->dst;
@@ -116,7 +117,6 @@ G_ALWAYS_INLINE static inline bool make_key(const packet_info *pinfo, al_pair_ke
         return false;
     if ((pinfo->ptype != PT_TCP && pinfo->ptype != PT_UDP) || src->type != dst->type)
         return false;
-    memset(key, 0, sizeof *key);
     if (G_UNLIKELY(src->type != AT_IPv4 || src->len != 4 || dst->len != 4))
         return src->type == AT_IPv6 && make_key_ipv6(pinfo, key);
     uint32_t s, d; /* compared as numbers: any fixed order will do */
@@ -138,11 +138,30 @@ static inline uint32_t mix(uint32_t h, uint32_t v)
     return h ^ (h >> 16);
 }
 
+/* An IPv4 key has one word an address. The words after the first, of IPv6
+ * keys, are hashed and compared out of line: the per-packet code stays
+ * small (it is fetched again on nearly every frame). */
+#define KEY_IS_IPV4(key) (((key)->kind >> 16) == 1)
+
+static AL_COLD uint32_t hash_more_words(const al_pair_key_t *key, uint32_t h)
+{
+    for (unsigned i = 1; i < (key->kind >> 16); i++)
+        h = mix(mix(h, key->a[i]), key->b[i]);
+    return h;
+}
+
+static AL_COLD bool more_words_equal(const al_pair_key_t *x, const al_pair_key_t *y)
+{
+    unsigned n = (x->kind >> 16) - 1;
+    return memcmp(x->a + 1, y->a + 1, n * sizeof x->a[0]) == 0 &&
+           memcmp(x->b + 1, y->b + 1, n * sizeof x->b[0]) == 0;
+}
+
 G_ALWAYS_INLINE static inline unsigned key_slot(const al_pair_key_t *key)
 {
     uint32_t h = mix(mix(mix(key->kind, key->ports), key->a[0]), key->b[0]);
-    for (unsigned i = 1; i < (key->kind >> 16); i++)
-        h = mix(mix(h, key->a[i]), key->b[i]);
+    if (G_UNLIKELY(!KEY_IS_IPV4(key)))
+        h = hash_more_words(key, h);
     return h & (CACHE_SLOTS - 1);
 }
 
@@ -150,8 +169,7 @@ G_ALWAYS_INLINE static inline bool keys_equal(const al_pair_key_t *x, const al_p
 {
     if (x->ports != y->ports || x->kind != y->kind || x->a[0] != y->a[0] || x->b[0] != y->b[0])
         return false;
-    return (x->kind >> 16) == 1 || (memcmp(x->a + 1, y->a + 1, 3 * sizeof x->a[0]) == 0 &&
-                                    memcmp(x->b + 1, y->b + 1, 3 * sizeof x->b[0]) == 0);
+    return G_LIKELY(KEY_IS_IPV4(x)) || more_words_equal(x, y);
 }
 
 /* What the frame's TCP header says of SYN and ACK, where the header is found
@@ -225,12 +243,12 @@ bool al_verdict_lookup(packet_info *pinfo, tvbuff_t *frame_tvb, al_verdict_ref_t
     ref->slot = s;
     if (pinfo->ptype == PT_TCP)
         ref->syn = frame_syn(frame_tvb, pinfo);
-    if (G_UNLIKELY(!s->has_verdict || !keys_equal(&s->key, &ref->key)))
+    if (!s->has_verdict || !keys_equal(&s->key, &ref->key))
         return false;
     ref->pair_known = true;
-    if (G_UNLIKELY(pinfo->ptype == PT_TCP ? ref->syn != AL_TCP_NO_SYN : !s->conv))
+    if (pinfo->ptype == PT_TCP ? ref->syn != AL_TCP_NO_SYN : !s->conv)
         return false;
-    if (s->conv && G_UNLIKELY(!still_current(s->conv, pinfo->num)))
+    if (s->conv && !still_current(s->conv, pinfo->num))
         return false;
     *verdict = s->verdict;
     return true;

@@ -17,8 +17,9 @@
 #include <epan/conversation.h>
 
 /* An address/port pair in a direction-free order, (a, port_a) <= (b,
- * port_b), as 32-bit words (unused words zero) so that comparing and
- * hashing it takes no call. */
+ * port_b), as 32-bit words, so that comparing and hashing an IPv4 pair
+ * takes no call. The words an IPv4 pair does not use are left unset and
+ * never read. */
 typedef struct {
     uint32_t a[4]; /* an IPv6 address; IPv4 uses the first word */
     uint32_t b[4];
