@@ -107,6 +107,8 @@ static const char *const scope_names[] = {
  * the init routine (start of every dissection pass), so conversation data,
  * which lives in file scope, never points into a freed registry. */
 static al_registry_t *registry;
+/* The registry is made and applelegacy enabled, for this dissection session. */
+static bool annotating;
 static al_scope_t registry_scope = AL_SCOPE_APPLE;
 static al_classify_opts_t classify_opts;
 static uint32_t conversation_counter;
@@ -164,10 +166,15 @@ static void applelegacy_init(void)
                                al_row_in_scope, &registry_scope);
     conversation_counter = 0;
     al_conv_cache_reset();
+    /* Wireshark starts a new dissection session (this routine again) when a
+     * protocol is enabled or disabled, so the per-packet path reads this
+     * instead of asking libwireshark on every frame. */
+    annotating = registry && proto_is_protocol_enabled(applelegacy_protocol);
 }
 
 static void applelegacy_cleanup(void)
 {
+    annotating = false;
     al_registry_free(registry);
     registry = NULL;
     applelegacy_user_rows_free();
@@ -443,7 +450,7 @@ static inline int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_t
         transport = AL_TRANSPORT_UDP;
     else
         return 0;
-    if (G_UNLIKELY(!registry || !proto_is_protocol_enabled(applelegacy_protocol)))
+    if (G_UNLIKELY(!annotating))
         return 0;
     /* The fast path for ordinary traffic: neither port is in the registry. */
     if (!al_registry_lookup(registry, transport, (uint16_t)pinfo->srcport) &&
