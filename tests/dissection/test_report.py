@@ -85,6 +85,16 @@ class Report(CaptureTestCase):
                      self.path("test.pcap")).stdout
         self.assertEqual(json.loads(out)["rows"][0]["warnings"], [])
 
+    def test_disabled_registry_reports_nothing(self):
+        # applelegacy disabled: no frame is annotated, so the report's tap
+        # gets nothing (libwireshark would hide the tree and expert items of a
+        # disabled protocol, but not the tap records)
+        out = tshark(["-q", "--disable-protocol", "applelegacy", "-z", "applelegacy,report,json"],
+                     self.write(basic_capture())).stdout
+        self.assertEqual(json.loads(out)["rows"], [])
+        out = tshark(["-q", "-z", "applelegacy,report,json"], self.path("test.pcap")).stdout
+        self.assertEqual(len(json.loads(out)["rows"]), 3)
+
     def test_report_with_filter_and_scope(self):
         cap = self.write(basic_capture())
         out = tshark(["-q", "-z", "applelegacy,report,json,ip.src==10.0.0.6"], cap).stdout
