@@ -138,7 +138,7 @@ static inline uint32_t mix(uint32_t h, uint32_t v)
     return h ^ (h >> 16);
 }
 
-/* An IPv4 key has one word an address. The words after the first, of IPv6
+/* An IPv4 key uses one word per address. The words after the first, of IPv6
  * keys, are hashed and compared out of line: the per-packet code stays
  * small (it is fetched again on nearly every frame). */
 #define KEY_IS_IPV4(key) (((key)->kind >> 16) == 1)
