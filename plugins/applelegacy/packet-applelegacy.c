@@ -42,8 +42,8 @@ static int proto_applelegacy = -1;
  * called from it), and counts it among the enabled postdissectors (a handle
  * of no protocol would not count: without another enabled postdissector,
  * libwireshark would call none). dissect_applelegacy checks that
- * applelegacy is enabled itself, and sets current_proto for its expert
- * items. */
+ * applelegacy is enabled itself (annotating, set once per session), and sets
+ * current_proto for its expert items. */
 static int proto_applelegacy_post = -1;
 static protocol_t *applelegacy_protocol;
 #define AL_SHORT_NAME "AppleLegacy"

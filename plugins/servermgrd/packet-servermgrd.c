@@ -257,8 +257,15 @@ static void find_column_fields(void)
     col_field_info = column_field_id(COL_INFO);
 }
 
+/* servermgrd is enabled, for this dissection session: Wireshark starts a new
+ * session (the init routine) when a protocol is enabled or disabled, so the
+ * postdissector does not ask libwireshark on every frame. */
+static protocol_t *servermgrd_protocol;
+static bool servermgrd_enabled;
+
 static void servermgrd_init(void)
 {
+    servermgrd_enabled = proto_is_protocol_enabled(servermgrd_protocol);
     if (wanted_active)
         set_postdissector_wanted_hfids(wanted_handle, NULL);
     wanted_active = false;
@@ -1005,18 +1012,16 @@ static bool frame_has_http(packet_info *pinfo)
  * calls it without adding and removing a protocol layer (a map insert and
  * two lookups, about 460 instructions a frame in 4.0) and counts it among
  * the enabled postdissectors (a handle of no protocol would not count). It
- * checks that servermgrd is enabled itself, and names servermgrd in
- * current_proto for the expert items drawn here. A first pass without a
- * tree has nothing to draw and nothing stored: it returns at once. */
+ * checks that servermgrd is enabled itself (servermgrd_enabled), and names
+ * servermgrd in current_proto for the expert items drawn here. A first pass
+ * without a tree has nothing to draw and nothing stored: it returns at once. */
 static int proto_servermgrd_post = -1;
-static protocol_t *servermgrd_protocol;
 
 static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                    void *data _U_)
 {
     smd_view_t views[MAX_HTTP_MESSAGES];
-    if (pinfo->ptype != PT_TCP || (!tree && !PINFO_FD_VISITED(pinfo)) ||
-        !proto_is_protocol_enabled(servermgrd_protocol))
+    if (pinfo->ptype != PT_TCP || (!tree && !PINFO_FD_VISITED(pinfo)) || !servermgrd_enabled)
         return 0;
     if (tree && !wanted_active)
         want_http_fields();
