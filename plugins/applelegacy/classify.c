@@ -91,7 +91,9 @@ static unsigned rows_warnings(const al_row_t *const *rows, unsigned count)
             return 0;
         if (row->lifecycle == AL_LC_CURRENT && !row->unregistered_use)
             regular = true;
-        if (row->unregistered_use)
+        /* Apple's remark is moot where IANA registers the port to the very
+         * protocol Apple runs there (VNC's rfb on 5900) */
+        if (row->unregistered_use && row->registration != AL_REG_STANDARD)
             w |= AL_WARN_UNREGISTERED_USE;
         if (row->registration == AL_REG_OTHER)
             w |= AL_WARN_REGISTERED_TO_OTHER;

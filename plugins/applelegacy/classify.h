@@ -72,7 +72,8 @@ enum {
 
 /* The warnings a port raises, from the rows of its group (a port used by
  * several services has several rows):
- *  - unregistered_use where a row says Apple calls the use unregistered;
+ *  - unregistered_use where a row says Apple calls the use unregistered,
+ *    unless IANA registers the port to the protocol itself (standard);
  *  - registered_to_other / unassigned from the port's IANA status, unless a
  *    current, documented (not "unregistered") Apple service uses the port:
  *    APNS on 5223 is annotated quietly, though IANA gives 5223 to hpvirtgrp;

@@ -117,6 +117,42 @@ static void test_no_warning_on_standard_ports(void)
     g_assert_cmpuint(al_row_warnings(find(AL_TRANSPORT_TCP, 80)), ==, 0);
 }
 
+/* The current Apple table decides a port's current facts: where a port has
+ * several services, the rows of the current table come first (the first
+ * row's lifecycle is the conversation's), the 2010-only ones after them. */
+static void test_current_table_rows_first(void)
+{
+    for (unsigned t = 0; t < AL_TRANSPORT_COUNT; t++) {
+        for (unsigned port = 0; port <= 65535; port++) {
+            const al_group_t *g = al_registry_lookup(all_rows, (al_transport_t)t, (uint16_t)port);
+            if (!g)
+                continue;
+            bool seen_2010_only = false;
+            for (unsigned i = 0; i < g->count; i++) {
+                bool current = strstr(g->rows[i]->sources, "apple-current") != NULL;
+                if (current && seen_2010_only)
+                    g_test_message("%s/%u: line %u", al_transport_names[t], port,
+                                   g->rows[i]->line);
+                g_assert_false(current && seen_2010_only);
+                seen_2010_only |= !current;
+            }
+        }
+    }
+    const al_group_t *apns = al_registry_lookup(all_rows, AL_TRANSPORT_TCP, 5223);
+    g_assert_cmpstr(apns->rows[0]->service, ==, "Apple Push Notification Service (APNS)");
+    g_assert_cmpuint(al_group_warnings(apns), ==, 0);
+}
+
+/* Apple's "unregistered use" is no warning where IANA registers the port to
+ * the protocol itself: VNC's rfb on 5900; 5222 is marked in 2010 only. */
+static void test_unregistered_use_current_facts(void)
+{
+    g_assert_true(find(AL_TRANSPORT_TCP, 5900)->unregistered_use);
+    g_assert_cmpuint(al_row_warnings(find(AL_TRANSPORT_TCP, 5900)), ==, 0);
+    g_assert_false(find(AL_TRANSPORT_TCP, 5222)->unregistered_use);
+    g_assert_cmpuint(al_row_warnings(find(AL_TRANSPORT_TCP, 625)), &, AL_WARN_UNREGISTERED_USE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -127,6 +163,8 @@ int main(int argc, char **argv)
     g_test_add_func("/builtin/last-seen", test_last_seen);
     g_test_add_func("/builtin/precedence", test_precedence_in_real_data);
     g_test_add_func("/builtin/quiet-standard-ports", test_no_warning_on_standard_ports);
+    g_test_add_func("/builtin/current-table-rows-first", test_current_table_rows_first);
+    g_test_add_func("/builtin/unregistered-use-current-facts", test_unregistered_use_current_facts);
     int rc = g_test_run();
     al_registry_free(all_rows);
     return rc;
