@@ -61,6 +61,11 @@ TEXT_TITLES = ("Server", "Port", "Service", "Registration", "Lifecycle", "Expect
                "Clients", "Conv", "Packets", "Bytes", "First seen (UTC)", "Last seen (UTC)",
                "Warnings")
 TEXT_RIGHT = {7, 8, 9, 10}
+PROBE_TITLES = ("Client", "Server", "Ports", "Answered", "Rejected", "No answer", "Conv", "Packets",
+                "First seen (UTC)", "Last seen (UTC)", "Apple ports probed")
+PROBE_RIGHT = {2, 3, 4, 5, 6, 7}
+# plugins/applelegacy/conn-state.h, in order
+STATES = ("no answer", "rejected", "answered", "established", "data exchanged")
 RULE = "=" * 72
 THIN_RULE = "-" * 72
 
@@ -132,33 +137,121 @@ def merge(reports):
     return sort_rows(rows)
 
 
-def render_text(scope, rows):
+def answered(state):
+    return STATES.index(state) >= STATES.index("answered")
+
+
+def merge_probes(reports):
+    """Probe findings by client and server: counts summed, ports by their best
+    outcome."""
+    merged = {}
+    for _, report in reports:
+        for f in report.get("probes", []):
+            key = (f["client"], f["server"])
+            m = merged.setdefault(key, {"client": f["client"], "server": f["server"],
+                                        "conversations": 0, "packets": 0,
+                                        "first_seen": f["first_seen"],
+                                        "last_seen": f["last_seen"], "ports": {}})
+            m["conversations"] += f["conversations"]
+            m["packets"] += f["packets"]
+            m["first_seen"] = min(m["first_seen"], f["first_seen"])
+            m["last_seen"] = max(m["last_seen"], f["last_seen"])
+            for p in f["ports"]:
+                old = m["ports"].get((p["transport"], p["port"]))
+                if old is None or STATES.index(p["state"]) > STATES.index(old["state"]):
+                    m["ports"][(p["transport"], p["port"])] = dict(p)
+    out = []
+    for m in merged.values():
+        ports = sorted(m.pop("ports").values(),
+                       key=lambda p: (p["transport"], p["port_lo"], p["port"]))
+        states = [p["state"] for p in ports]
+        m["ports_probed"] = len(ports)
+        m["answered"] = sum(1 for s in states if answered(s))
+        m["rejected"] = states.count("rejected")
+        m["no_answer"] = states.count("no answer")
+        m["ports"] = ports
+        out.append({k: m[k] for k in ("client", "server", "ports_probed", "answered", "rejected",
+                                      "no_answer", "conversations", "packets", "first_seen",
+                                      "last_seen", "ports")})
+    out.sort(key=lambda f: (-f["ports_probed"], f["client"].encode(), f["server"].encode()))
+    return out
+
+
+def ports_text(ports):
+    """report.c's ports_text(): a range row is one entry, never one per port."""
+    parts, i = [], 0
+    while i < len(ports):
+        p = ports[i]
+        if p["port_hi"] == p["port_lo"]:
+            parts.append("%s/%d %s (%s)" % (p["transport"], p["port"], p["service"], p["state"]))
+            i += 1
+            continue
+        j = i
+        while j < len(ports) and (ports[j]["transport"], ports[j]["port_lo"],
+                                  ports[j]["port_hi"]) == (p["transport"], p["port_lo"],
+                                                           p["port_hi"]):
+            j += 1
+        states = [q["state"] for q in ports[i:j]]
+        counts = [(sum(1 for s in states if answered(s)), "answered"),
+                  (states.count("rejected"), "rejected"), (states.count("no answer"), "no answer")]
+        parts.append("%s/%d-%d %s (%d port%s:%s)" % (
+            p["transport"], p["port_lo"], p["port_hi"], p["service"], j - i,
+            "" if j - i == 1 else "s",
+            ",".join(" %d %s" % (n, what) for n, what in counts if n)))
+        i = j
+    return ", ".join(parts)
+
+
+def text_table(titles, right, cells):
+    width = [max([len(t)] + [len(c[i]) for c in cells]) for i, t in enumerate(titles)]
+    last = len(titles) - 1
+    out = []
+    for line in [list(titles)] + cells:
+        parts = []
+        for c, text in enumerate(line):
+            pad = " " * (width[c] - len(text))
+            parts.append(pad + text if c in right else text if c == last else text + pad)
+        out.append("  ".join(parts))
+    return out
+
+
+def render_probes(probes):
+    cells = [[f["client"], f["server"], str(f["ports_probed"]), str(f["answered"]),
+              str(f["rejected"]), str(f["no_answer"]), str(f["conversations"]),
+              str(f["packets"]), f["first_seen"], f["last_seen"], ports_text(f["ports"])]
+             for f in probes]
+    out = [THIN_RULE, "Probe findings: %d (client and server where Apple ports went unanswered "
+           "or were refused)" % len(probes)]
+    if probes:
+        out += text_table(PROBE_TITLES, PROBE_RIGHT, cells)
+    return out
+
+
+def render_text(scope, rows, probes=()):
     """Exactly report.c's draw_text() (without its leading empty line)."""
     cells = [[r["server"], "%s/%d" % (r["transport"], r["port"]), r["service"],
               r["registration"], r["lifecycle"], r["expected"] or "-", r["observed"] or "-",
               str(r["clients"]), str(r["conversations"]), str(r["packets"]), str(r["bytes"]),
               r["first_seen"], r["last_seen"], ",".join(r["warnings"]) or "-"] for r in rows]
-    width = [max([len(t)] + [len(c[i]) for c in cells]) for i, t in enumerate(TEXT_TITLES)]
     out = [RULE, "Apple Legacy Port Registry report (scope: %s)" % scope,
            "%d service endpoints, %d conversations, %d packets" % (
                len(rows), sum(r["conversations"] for r in rows), sum(r["packets"] for r in rows)),
            THIN_RULE]
-    last = len(TEXT_TITLES) - 1
-    for line in [list(TEXT_TITLES)] + cells:
-        parts = []
-        for c, text in enumerate(line):
-            pad = " " * (width[c] - len(text))
-            parts.append(pad + text if c in TEXT_RIGHT else text if c == last else text + pad)
-        out.append("  ".join(parts))
+    out += text_table(TEXT_TITLES, TEXT_RIGHT, cells)
+    out += render_probes(probes)
     out.append(RULE)
     return "\n".join(out) + "\n"
 
 
-def json_object(head, rows):
-    """report.c's layout: the header keys, then one row a line."""
+def json_list(items):
+    body = ",\n  ".join(json.dumps(r, ensure_ascii=False) for r in items)
+    return "[%s]" % ("\n  " + body + "\n" if items else "")
+
+
+def json_object(head, rows, probes):
+    """report.c's layout: the header keys, then one row (one finding) a line."""
     text = json.dumps(head, ensure_ascii=False)[:-1]
-    body = ",\n  ".join(json.dumps(r, ensure_ascii=False) for r in rows)
-    return '%s, "rows": [%s]}' % (text, "\n  " + body + "\n" if rows else "")
+    return '%s, "rows": %s, "probes": %s}' % (text, json_list(rows), json_list(probes))
 
 
 def csv_text(rows_with_capture):
@@ -175,20 +268,23 @@ def render(fmt, separate, reports):
     scope = reports[0][1]["scope"]
     if separate:
         if fmt == "text":
-            return "".join("Capture: %s\n%s\n" % (cap, render_text(rep["scope"], rep["rows"]))
-                           for cap, rep in reports)
+            return "".join("Capture: %s\n%s\n" % (cap, render_text(
+                rep["scope"], rep["rows"], rep.get("probes", []))) for cap, rep in reports)
         if fmt == "csv":
             return csv_text([(cap, r) for cap, rep in reports for r in rep["rows"]])
         objs = [json_object({"capture": cap, "report": rep["report"], "scope": rep["scope"]},
-                            rep["rows"]) for cap, rep in reports]
+                            rep["rows"], rep.get("probes", [])) for cap, rep in reports]
         return (objs[0] if len(objs) == 1 else "[\n" + ",\n".join(objs) + "\n]") + "\n"
     rows = merge(reports)
+    probes = merge_probes(reports)
     captures = [cap for cap, _ in reports]
     if fmt == "text":
-        return "".join("Capture: %s\n" % cap for cap in captures) + render_text(scope, rows) + "\n"
+        return ("".join("Capture: %s\n" % cap for cap in captures)
+                + render_text(scope, rows, probes) + "\n")
     if fmt == "csv":
         return csv_text([(";".join(r["captures"]), r) for r in rows])
-    return json_object({"report": "applelegacy", "scope": scope, "captures": captures}, rows) + "\n"
+    return json_object({"report": "applelegacy", "scope": scope, "captures": captures}, rows,
+                       probes) + "\n"
 
 
 def load_report(capture, path):

@@ -21,7 +21,7 @@
 /* One record per annotated packet, queued on the "applelegacy" tap. */
 typedef struct {
     const al_group_t *group; /* in-scope rows of the service port */
-    const address *server;   /* address on the service side */
+    const address *server;   /* address on the service side (file scope) */
     const address *client;
     uint16_t service_port;
     uint8_t transport;        /* al_transport_t */
@@ -30,6 +30,8 @@ typedef struct {
     bool first_in_conversation;
     const char *expected; /* expected protocol of the first row, "" if unknown */
     const char *observed; /* protocol seen in the payload, "unknown", or NULL before any */
+    uint8_t state;        /* al_state_t of the conversation after this frame */
+    bool from_server;     /* sent on the service side (an ICMP error quoting it too) */
 } al_tap_info_t;
 
 /* The scope in force, as text ("apple", "all", "legacy"). */

@@ -21,6 +21,7 @@
 #include <epan/prefs.h>
 #include <epan/range.h>
 #include <epan/tap.h>
+#include <epan/to_str.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <wsutil/report_message.h>
 
@@ -28,7 +29,10 @@
 
 #include "applelegacy.h"
 #include "builtin-rows.h"
+#include "conn-state.h"
 #include "conv-cache.h"
+#include "frame-scan.h"
+#include "sniff.h"
 
 void proto_register_applelegacy(void);
 void proto_reg_handoff_applelegacy(void);
@@ -66,6 +70,7 @@ static int hf_service_side = -1;
 static int hf_user_row = -1;
 static int hf_observed = -1;
 static int hf_evidence = -1;
+static int hf_state = -1;
 
 static gint ett_applelegacy = -1;
 
@@ -74,12 +79,17 @@ static expert_field ei_registered_to_other = EI_INIT;
 static expert_field ei_abandoned = EI_INIT;
 static expert_field ei_unassigned = EI_INIT;
 static expert_field ei_protocol_mismatch = EI_INIT;
+static expert_field ei_probe = EI_INIT;
 
 /* Protocol ids used to find the application layer of a frame. */
 static int proto_sniffer = -1;
 static int proto_tcp_id = -1;
 static int proto_udp_id = -1;
 static int proto_data_id = -1;
+static int proto_ip_id = -1;
+static int proto_ipv6_id = -1;
+static int proto_icmp_id = -1;
+static int proto_icmpv6_id = -1;
 
 static int applelegacy_tap = -1;
 
@@ -113,6 +123,19 @@ static al_scope_t registry_scope = AL_SCOPE_APPLE;
 static al_classify_opts_t classify_opts;
 static uint32_t conversation_counter;
 
+/* A client and a server it sent to on Apple ports: the probe finding is
+ * raised once per such pair, on the first frame that shows one of its
+ * conversations unanswered or rejected. */
+typedef struct {
+    address client;
+    address server;
+    uint32_t unanswered;    /* its conversations nobody has answered yet */
+    uint32_t finding_frame; /* where the probe finding is raised, 0: none */
+    uint8_t finding_state;  /* al_state_t of the conversation it was raised on */
+} al_pair_t;
+
+static wmem_map_t *pairs; /* al_pair_t, keyed by itself (client, server) */
+
 /* What a conversation was classified as, cached on its first packet. */
 typedef struct {
     const al_group_t *group;
@@ -129,6 +152,12 @@ typedef struct {
     uint32_t payload_frame;  /* first frame with payload */
     uint32_t observed_frame; /* frame where a protocol was recognised */
     uint8_t payload_tries;   /* payload packets looked at while unknown */
+    al_conn_t conn;          /* how far it got (first pass) */
+    uint8_t state;           /* al_state_t of conn, after the last frame seen */
+    bool counted_unanswered; /* counted in pair->unanswered */
+    uint32_t answer_frame;   /* first frame of the service side: the warnings go there */
+    uint32_t mismatch_frame; /* where the mismatch is raised: shown and answered */
+    al_pair_t *pair;
 } al_conv_t;
 
 /* Payload packets to look at before "unknown" is final. */
@@ -148,6 +177,34 @@ static unsigned enabled_warnings(void)
     if (pref_warn_protocol_mismatch)
         mask |= AL_WARN_PROTOCOL_MISMATCH;
     return mask;
+}
+
+static guint pair_hash(gconstpointer key)
+{
+    const al_pair_t *p = (const al_pair_t *)key;
+    return add_address_to_hash(add_address_to_hash(0, &p->client), &p->server);
+}
+
+static gboolean pair_equal(gconstpointer a, gconstpointer b)
+{
+    const al_pair_t *x = (const al_pair_t *)a, *y = (const al_pair_t *)b;
+    return addresses_equal(&x->client, &y->client) && addresses_equal(&x->server, &y->server);
+}
+
+/* The pair of a new conversation (file scope, found or made). */
+static al_pair_t *pair_for(const address *client, const address *server)
+{
+    al_pair_t key;
+    copy_address_shallow(&key.client, client);
+    copy_address_shallow(&key.server, server);
+    al_pair_t *p = (al_pair_t *)wmem_map_lookup(pairs, &key);
+    if (!p) {
+        p = wmem_new0(wmem_file_scope(), al_pair_t);
+        copy_address_wmem(wmem_file_scope(), &p->client, client);
+        copy_address_wmem(wmem_file_scope(), &p->server, server);
+        wmem_map_insert(pairs, p, p);
+    }
+    return p;
 }
 
 const char *applelegacy_scope_name(void)
@@ -243,16 +300,46 @@ static void add_mismatch_expert(packet_info *pinfo, proto_item *ti, const al_con
                            row->service, name[0] ? " (" : "", name, name[0] ? ")" : "");
 }
 
+/* Once per client and server, on the frame that first shows one of its
+ * conversations unanswered or rejected. */
+static void add_probe_expert(packet_info *pinfo, proto_item *ti, const al_conv_t *conv)
+{
+    const al_row_t *row = conv->group->rows[0];
+    char *client = address_to_str(pinfo->pool, &conv->client);
+    char *server = address_to_str(pinfo->pool, &conv->server);
+    expert_add_info_format(pinfo, ti, &ei_probe,
+                           "Probe of Apple ports: %s sent to %s %s %u (%s), %s; every port it "
+                           "probed there is in the report's probe findings",
+                           client, server, transport_upper(row->transport), conv->service_port,
+                           row->service,
+                           conv->pair->finding_state == AL_STATE_REJECTED ? "rejected"
+                                                                          : "no answer");
+}
+
+/* The expert items this frame carries: the conversation's warnings on the
+ * frame where the service first answered, the mismatch where it is shown and
+ * answered, the probe finding on its frame. */
+static void add_frame_experts(packet_info *pinfo, proto_item *ti, const al_conv_t *c)
+{
+    if (pinfo->num == c->answer_frame)
+        add_experts(pinfo, ti, c);
+    if (pinfo->num == c->mismatch_frame && (c->warnings & AL_WARN_PROTOCOL_MISMATCH))
+        add_mismatch_expert(pinfo, ti, c, proto_get_id_by_filter_name(c->observed));
+    if (c->pair && pinfo->num == c->pair->finding_frame)
+        add_probe_expert(pinfo, ti, c);
+}
+
 static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const al_row_t *row,
-                         const al_conv_t *conv, bool first, int mismatch_id)
+                         const al_conv_t *conv)
 {
     proto_item *ti, *pi;
     proto_tree *st;
 
     ti = proto_tree_add_protocol_format(
-        tree, proto_applelegacy, tvb, 0, 0, "Apple Legacy Port Registry: %s %u, %s (%s, %s)",
+        tree, proto_applelegacy, tvb, 0, 0, "Apple Legacy Port Registry: %s %u, %s (%s, %s), %s",
         transport_upper(row->transport), conv->service_port, row->service,
-        al_registration_names[row->registration], al_lifecycle_names[row->lifecycle]);
+        al_registration_names[row->registration], al_lifecycle_names[row->lifecycle],
+        al_state_names[conv->state]);
     st = proto_item_add_subtree(ti, ett_applelegacy);
 
 #define ADD_GENERATED(expr)                                                                        \
@@ -288,73 +375,146 @@ static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         ADD_GENERATED(proto_tree_add_string(st, hf_observed, tvb, 0, 0, conv->observed));
     ADD_GENERATED(
         proto_tree_add_string(st, hf_evidence, tvb, 0, 0, payload ? "payload" : "port only"));
+    ADD_GENERATED(proto_tree_add_string(st, hf_state, tvb, 0, 0, al_state_names[conv->state]));
 #undef ADD_GENERATED
 
-    if (row != conv->group->rows[0])
-        return;
-    if (first)
-        add_experts(pinfo, ti, conv);
-    if (mismatch_id >= 0)
-        add_mismatch_expert(pinfo, ti, conv, mismatch_id);
+    if (row == conv->group->rows[0])
+        add_frame_experts(pinfo, ti, conv);
 }
 
-/* Without a tree only the expert information is raised (for -z expert and
- * Wireshark's first pass), as add_row_tree would. */
-static void add_row_experts(packet_info *pinfo, const al_conv_t *conv, bool first, int mismatch_id)
+/* The protocol layers above the last TCP/UDP layer of this frame (not
+ * counting the sniffer): the first of them, and the first one that carries
+ * what the row expects (AFP in DSI, HTTP in TLS), each -1 when none. */
+static void application_layers(packet_info *pinfo, const char *expected, int *first, int *meets)
 {
-    if (first)
-        add_experts(pinfo, NULL, conv);
-    if (mismatch_id >= 0)
-        add_mismatch_expert(pinfo, NULL, conv, mismatch_id);
-}
-
-/* The protocol right above the last TCP/UDP layer of this frame (not
- * counting the sniffer), or -1 when there is none (no payload). */
-static int application_layer(packet_info *pinfo)
-{
-    int found = -1;
     bool next = false;
+    *first = *meets = -1;
     for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
         int id = GPOINTER_TO_INT(wmem_list_frame_data(f));
         if (id == proto_tcp_id || id == proto_udp_id) {
             next = true;
-            found = -1;
+            *first = *meets = -1;
         } else if (next && id != proto_sniffer && id != proto_applelegacy) {
-            found = id;
-            next = false;
+            if (*first < 0)
+                *first = id;
+            if (*meets < 0 && id != proto_data_id &&
+                al_protocol_compatible(expected, proto_get_protocol_filter_name(id)))
+                *meets = id;
         }
     }
-    return found;
 }
 
-/* Updates what the conversation's payload carries. Returns the protocol id
- * when this frame shows a protocol that disagrees with the expected one (the
- * mismatch is raised on that frame, once), else -1. */
-static int observe_payload(packet_info *pinfo, al_conv_t *c)
+/* The frame's transport payload, where the frame holds its header. */
+static bool frame_payload(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport,
+                          al_transport_hdr_t *hdr)
+{
+    if (pinfo->src.type != pinfo->dst.type ||
+        (pinfo->src.type != AT_IPv4 && pinfo->src.type != AT_IPv6))
+        return false;
+    unsigned len = tvb_captured_length(tvb);
+    const uint8_t *bytes = tvb_get_ptr(tvb, 0, len);
+    return al_find_transport(bytes, len, (size_t)pinfo->src.len, (const uint8_t *)pinfo->src.data,
+                             (const uint8_t *)pinfo->dst.data,
+                             transport == AL_TRANSPORT_TCP ? AL_IPPROTO_TCP : AL_IPPROTO_UDP,
+                             (uint16_t)pinfo->srcport, (uint16_t)pinfo->destport, hdr);
+}
+
+/* Where another dissector took the payload (a conversation an earlier packet
+ * opened, a heuristic) but it carries the strong signature of the Apple
+ * protocol the port expects: that protocol's id, the payload decoded by its
+ * dissector; else -1. */
+static int apple_signature(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                           al_transport_t transport, const char *expected,
+                           const al_transport_hdr_t *hdr)
+{
+    if (!expected[0] || !al_is_apple_protocol(expected) || !hdr || !hdr->payload_length)
+        return -1;
+    const uint8_t *payload = tvb_get_ptr(tvb, (gint)hdr->payload_offset, (gint)hdr->payload_length);
+    const al_signature_t *sig = al_sniff(payload, hdr->payload_length, transport);
+    if (!sig || strcmp(sig->name, expected) != 0)
+        return -1;
+    dissector_handle_t handle = find_dissector(sig->dissector);
+    int id = proto_get_id_by_filter_name(sig->name);
+    if (!handle || id < 0)
+        return -1;
+    tvbuff_t *next =
+        tvb_new_subset_length(tvb, (gint)hdr->payload_offset, (gint)hdr->payload_length);
+    call_dissector_only(handle, next, pinfo, tree, NULL);
+    return id;
+}
+
+/* Updates what the conversation's payload carries (first pass). A protocol
+ * that disagrees with the expected one raises the mismatch once: on this
+ * frame when the service has answered, else on the frame it answers. */
+static void observe_payload(packet_info *pinfo, al_conv_t *c, int first, int meets)
 {
     if (c->observed_frame || c->payload_tries >= OBSERVE_MAX_TRIES ||
         (c->payload_frame && pinfo->num <= c->payload_frame && c->observed))
-        return -1;
-    if (PINFO_FD_VISITED(pinfo))
-        return -1; /* decided on the first pass */
-    int id = application_layer(pinfo);
+        return;
+    int id = meets >= 0 ? meets : first;
     if (id < 0)
         id = applelegacy_sniffed_in_frame(pinfo); /* handed over, nothing taken yet */
     if (id < 0)
-        return -1;
+        return;
     if (!c->payload_frame)
         c->payload_frame = pinfo->num;
     c->payload_tries++;
     if (id == proto_data_id) {
         c->observed = "unknown";
-        return -1;
+        return;
     }
     c->observed = proto_get_protocol_filter_name(id);
     c->observed_frame = pinfo->num;
     if (al_protocol_compatible(c->group->rows[0]->expected, c->observed))
-        return -1;
+        return;
     c->warnings |= AL_WARN_PROTOCOL_MISMATCH & enabled_warnings();
-    return (c->warnings & AL_WARN_PROTOCOL_MISMATCH) ? id : -1;
+    if ((c->warnings & AL_WARN_PROTOCOL_MISMATCH) && c->answer_frame)
+        c->mismatch_frame = pinfo->num;
+}
+
+/* Takes the frame into the conversation's state (first pass): the warnings
+ * wait for the service's answer, unanswered and rejected conversations
+ * become the pair's probe finding. */
+static void update_state(packet_info *pinfo, al_conv_t *c, const al_conn_event_t *e)
+{
+    al_conn_update(&c->conn, e);
+    al_state_t state = al_conn_state(&c->conn);
+    c->state = (uint8_t)state;
+    if (al_state_answered(state) || state == AL_STATE_REJECTED) {
+        if (c->counted_unanswered) {
+            c->counted_unanswered = false;
+            c->pair->unanswered--;
+        }
+    }
+    if (al_state_answered(state)) {
+        if (!c->answer_frame) {
+            c->answer_frame = pinfo->num;
+            if ((c->warnings & AL_WARN_PROTOCOL_MISMATCH) && !c->mismatch_frame)
+                c->mismatch_frame = pinfo->num;
+        }
+        return;
+    }
+    al_pair_t *p = c->pair;
+    if (p->finding_frame)
+        return;
+    /* rejected on this frame; or the client sends again, to this service or
+     * another of the same server, and nothing has answered */
+    bool rejected_now = state == AL_STATE_REJECTED && (e->from_server || e->icmp_error);
+    bool again = state == AL_STATE_NO_ANSWER && !e->from_server &&
+                 (c->conn.client_frames >= 2 || p->unanswered >= 2);
+    if (rejected_now || again) {
+        p->finding_frame = pinfo->num;
+        p->finding_state = (uint8_t)state;
+    }
+}
+
+/* A new conversation counts as unanswered for its client and server. */
+static void track_pair(al_conv_t *c)
+{
+    c->state = AL_STATE_NO_ANSWER;
+    c->pair = pair_for(&c->client, &c->server);
+    c->pair->unanswered++;
+    c->counted_unanswered = true;
 }
 
 /* The verdict "no registry row applies", kept with a conversation so that
@@ -434,11 +594,38 @@ static al_conv_t *decide_verdict(packet_info *pinfo, al_transport_t transport,
     c->warnings = al_group_warnings(v.group) & enabled_warnings();
     conversation_add_proto_data(conv, proto_applelegacy, c);
     al_verdict_store(ref, conv, c);
+    track_pair(c);
     return c;
 }
 
 static AL_COLD int annotate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, al_conv_t *c,
                             al_transport_t transport);
+static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                       al_transport_t transport);
+
+/* The TCP or UDP header Wireshark last dissected is one an ICMP or ICMPv6
+ * error quotes: its ports are the quoted packet's, the addresses the error's
+ * own (ICMP restores them). Walks back from the end of the frame's layers. */
+static inline bool in_icmp_error(packet_info *pinfo)
+{
+    wmem_list_frame_t *f = wmem_list_tail(pinfo->layers);
+    while (f) {
+        int id = GPOINTER_TO_INT(wmem_list_frame_data(f));
+        f = wmem_list_frame_prev(f);
+        if (id == proto_tcp_id || id == proto_udp_id)
+            break;
+    }
+    if (!f)
+        return false;
+    int ip = GPOINTER_TO_INT(wmem_list_frame_data(f));
+    if (ip != proto_ip_id && ip != proto_ipv6_id)
+        return false;
+    f = wmem_list_frame_prev(f);
+    if (!f)
+        return false;
+    int icmp = GPOINTER_TO_INT(wmem_list_frame_data(f));
+    return icmp == proto_icmp_id || icmp == proto_icmpv6_id;
+}
 
 static inline int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
@@ -466,6 +653,8 @@ static inline int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_t
                          (uint16_t)pinfo->destport, 0, &v))
             return 0;
     }
+    if (G_UNLIKELY(in_icmp_error(pinfo)))
+        return annotate_icmp_error(tvb, pinfo, tree, transport);
 
     al_conv_t *c = conversation_verdict(tvb, pinfo, transport);
     if (G_LIKELY(!c))
@@ -473,44 +662,132 @@ static inline int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_t
     return annotate(tvb, pinfo, tree, c, transport);
 }
 
-/* A frame of a conversation the registry has a verdict for: its tree, expert
- * items and tap record. */
+/* Tree, expert items and tap record of a frame of conversation c. */
+static int annotate_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, al_conv_t *c,
+                          al_transport_t transport, bool from_server)
+{
+    if (tree) {
+        for (unsigned i = 0; i < c->group->count; i++)
+            add_row_tree(tvb, pinfo, tree, c->group->rows[i], c);
+    } else {
+        add_frame_experts(pinfo, NULL, c);
+    }
+
+    if (have_tap_listener(applelegacy_tap)) {
+        al_tap_info_t *info = wmem_new0(pinfo->pool, al_tap_info_t);
+        info->group = c->group;
+        info->server = &c->server;
+        info->client = &c->client;
+        info->service_port = c->service_port;
+        info->transport = (uint8_t)transport;
+        info->warnings = c->warnings;
+        info->conversation_id = c->id;
+        info->first_in_conversation = pinfo->num == c->first_frame;
+        info->expected = c->group->rows[0]->expected;
+        info->observed = c->observed;
+        info->state = c->state;
+        info->from_server = from_server;
+        tap_queue_packet(applelegacy_tap, pinfo, info);
+    }
+    return tvb_captured_length(tvb);
+}
+
+/* A frame of a conversation the registry has a verdict for. */
 static AL_COLD int annotate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, al_conv_t *c,
                             al_transport_t transport)
 {
     const char *saved_proto = pinfo->current_proto;
     pinfo->current_proto = AL_SHORT_NAME;
-    bool first = pinfo->num == c->first_frame;
-    int mismatch_id = observe_payload(pinfo, c);
-    if (mismatch_id < 0 && c->observed_frame == pinfo->num &&
-        (c->warnings & AL_WARN_PROTOCOL_MISMATCH))
-        mismatch_id = proto_get_id_by_filter_name(c->observed); /* later passes */
-
-    if (tree) {
-        for (unsigned i = 0; i < c->group->count; i++)
-            add_row_tree(tvb, pinfo, tree, c->group->rows[i], c, first, mismatch_id);
-    } else {
-        add_row_experts(pinfo, c, first, mismatch_id);
+    bool from_server =
+        addresses_equal(&pinfo->src, &c->server) && pinfo->srcport == c->service_port;
+    const char *expected = c->group->rows[0]->expected;
+    int first, meets;
+    application_layers(pinfo, expected, &first, &meets);
+    al_transport_hdr_t hdr;
+    bool have_hdr = false;
+    if (meets < 0 && first >= 0) {
+        have_hdr = frame_payload(tvb, pinfo, transport, &hdr);
+        int apple = apple_signature(tvb, pinfo, tree, transport, expected, have_hdr ? &hdr : NULL);
+        if (apple >= 0)
+            meets = apple;
     }
-
-    if (have_tap_listener(applelegacy_tap)) {
-        al_tap_info_t *info = wmem_new0(pinfo->pool, al_tap_info_t);
-        bool server_is_src =
-            addresses_equal(&pinfo->src, &c->server) && pinfo->srcport == c->service_port;
-        info->group = c->group;
-        info->server = server_is_src ? &pinfo->src : &pinfo->dst;
-        info->client = server_is_src ? &pinfo->dst : &pinfo->src;
-        info->service_port = c->service_port;
-        info->transport = (uint8_t)transport;
-        info->warnings = c->warnings;
-        info->conversation_id = c->id;
-        info->first_in_conversation = first;
-        info->expected = c->group->rows[0]->expected;
-        info->observed = c->observed;
-        tap_queue_packet(applelegacy_tap, pinfo, info);
+    if (!PINFO_FD_VISITED(pinfo)) {
+        if (!have_hdr)
+            have_hdr = frame_payload(tvb, pinfo, transport, &hdr);
+        al_conn_event_t e = {
+            .from_server = from_server,
+            .tcp = transport == AL_TRANSPORT_TCP,
+            .flags_known = have_hdr,
+            .tcp_flags = have_hdr ? hdr.tcp_flags : 0,
+            .payload = have_hdr ? hdr.payload_length > 0 : first >= 0,
+        };
+        update_state(pinfo, c, &e);
+        observe_payload(pinfo, c, first, meets);
     }
+    int len = annotate_frame(tvb, pinfo, tree, c, transport, from_server);
     pinfo->current_proto = saved_proto;
-    return tvb_captured_length(tvb);
+    return len;
+}
+
+/* An ICMP or ICMPv6 error quoting a packet on a service port: a frame of
+ * the quoted conversation, sent on the service side; destination
+ * unreachable rejects it. */
+static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                       al_transport_t transport)
+{
+    al_icmp_quote_t q;
+    unsigned len = tvb_captured_length(tvb);
+    if (!al_find_icmp_quote(tvb_get_ptr(tvb, 0, len), len,
+                            transport == AL_TRANSPORT_TCP ? AL_IPPROTO_TCP : AL_IPPROTO_UDP,
+                            (uint16_t)pinfo->srcport, (uint16_t)pinfo->destport, &q))
+        return 0;
+    address qsrc, qdst;
+    int type = q.addr_len == 4 ? AT_IPv4 : AT_IPv6;
+    set_address(&qsrc, type, (int)q.addr_len, q.src);
+    set_address(&qdst, type, (int)q.addr_len, q.dst);
+    conversation_type ctype = transport == AL_TRANSPORT_TCP ? CONVERSATION_TCP : CONVERSATION_UDP;
+    conversation_t *conv = find_conversation(pinfo->num, &qsrc, &qdst, ctype, pinfo->srcport,
+                                             pinfo->destport, 0);
+    if (!conv)
+        conv = conversation_new(pinfo->num, &qsrc, &qdst, ctype, pinfo->srcport, pinfo->destport,
+                                0);
+    al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
+    if (c == &no_verdict)
+        return 0;
+    if (!c) {
+        al_verdict_t v;
+        if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
+                         (uint16_t)pinfo->destport, 0, &v))
+            return 0;
+        c = wmem_new0(wmem_file_scope(), al_conv_t);
+        c->group = v.group;
+        c->service_port = v.service_port;
+        c->evidence = (uint8_t)v.evidence;
+        c->first_frame = pinfo->num;
+        c->id = ++conversation_counter;
+        copy_address_wmem(wmem_file_scope(), &c->server, v.service_is_src ? &qsrc : &qdst);
+        copy_address_wmem(wmem_file_scope(), &c->client, v.service_is_src ? &qdst : &qsrc);
+        c->warnings = al_group_warnings(v.group) & enabled_warnings();
+        conversation_add_proto_data(conv, proto_applelegacy, c);
+        track_pair(c);
+    }
+    const char *saved_proto = pinfo->current_proto;
+    pinfo->current_proto = AL_SHORT_NAME;
+    if (!PINFO_FD_VISITED(pinfo)) {
+        /* the error is about a packet to the service, not from it */
+        bool to_service = addresses_equal(&qdst, &c->server) &&
+                          pinfo->destport == c->service_port;
+        al_conn_event_t e = {
+            .from_server = true,
+            .tcp = transport == AL_TRANSPORT_TCP,
+            .icmp_error = true,
+            .icmp_unreachable = q.unreachable && to_service,
+        };
+        update_state(pinfo, c, &e);
+    }
+    int n = annotate_frame(tvb, pinfo, tree, c, transport, true);
+    pinfo->current_proto = saved_proto;
+    return n;
 }
 
 /* The servermgrd plugin's postdissector, where that plugin is loaded: it
@@ -598,6 +875,11 @@ void proto_register_applelegacy(void)
         {&hf_evidence,
          {"Evidence", "applelegacy.evidence", FT_STRING, BASE_NONE, NULL, 0x0,
           "port only (no payload seen yet) or payload", HFILL}},
+        {&hf_state,
+         {"Connection state", "applelegacy.state", FT_STRING, BASE_NONE, NULL, 0x0,
+          "How far the conversation got: no answer, rejected (TCP RST or ICMP unreachable), "
+          "answered, established or data exchanged; as of this frame in the first pass",
+          HFILL}},
         {&hf_user_row,
          {"From the user table", "applelegacy.user_row", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "The row comes from the user table, not from the built-in data", HFILL}},
@@ -619,6 +901,9 @@ void proto_register_applelegacy(void)
         {&ei_protocol_mismatch,
          {"applelegacy.expert.protocol_mismatch", PI_SECURITY, PI_WARN,
           "The payload is not the protocol this port should carry", EXPFILL}},
+        {&ei_probe,
+         {"applelegacy.expert.probe", PI_SECURITY, PI_NOTE,
+          "A client probed Apple ports of a server that did not answer or refused", EXPFILL}},
     };
     module_t *module;
     expert_module_t *expert;
@@ -627,6 +912,7 @@ void proto_register_applelegacy(void)
         proto_register_protocol("Apple Legacy Port Registry", AL_SHORT_NAME, "applelegacy");
     proto_register_field_array(proto_applelegacy, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
+    pairs = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), pair_hash, pair_equal);
     expert = expert_register_protocol(proto_applelegacy);
     expert_register_field_array(expert, ei, array_length(ei));
 
@@ -692,6 +978,10 @@ void proto_reg_handoff_applelegacy(void)
     proto_tcp_id = proto_get_id_by_filter_name("tcp");
     proto_udp_id = proto_get_id_by_filter_name("udp");
     proto_data_id = proto_get_id_by_filter_name("data");
+    proto_ip_id = proto_get_id_by_filter_name("ip");
+    proto_ipv6_id = proto_get_id_by_filter_name("ipv6");
+    proto_icmp_id = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6_id = proto_get_id_by_filter_name("icmpv6");
     applelegacy_handoff_sniffer();
     servermgrd_post = find_dissector("servermgrd.postdissector");
 }

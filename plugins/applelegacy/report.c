@@ -23,6 +23,7 @@
 #include "ws-compat.h"
 
 #include "applelegacy.h"
+#include "conn-state.h"
 #ifdef HAVE_ARD_PARSE
 #include "ard-parse.h"
 #endif
@@ -44,16 +45,45 @@ typedef struct {
     const char *observed; /* recognised protocol, else "unknown", else NULL */
 } report_row_t;
 
-/* What one conversation already added: its row and its client. */
+/* One conversation, as its packets were counted. */
 typedef struct {
-    report_row_t *row;
-    address client;
-} report_seen_t;
+    char *server;
+    char *client;
+    uint16_t port;
+    uint8_t transport;
+    uint8_t state; /* al_state_t after its last packet */
+    const al_group_t *group;
+    guint64 packets;
+    guint64 bytes;
+    nstime_t first_seen;
+    nstime_t last_seen;
+    unsigned warnings;
+    const char *observed;
+} report_conv_t;
+
+/* A probe finding: what one client sent to Apple ports of one server, where
+ * something went unanswered or was refused. */
+typedef struct {
+    const char *client;
+    const char *server;
+    GHashTable *ports; /* "transport|port" -> probe_port_t */
+    guint64 conversations;
+    guint64 packets;
+    nstime_t first_seen;
+    nstime_t last_seen;
+    bool unanswered; /* at least one conversation not answered */
+} report_probe_t;
 
 typedef struct {
-    GHashTable *rows;   /* "server|transport|port" -> report_row_t */
-    GHashTable *seen;   /* conversation id -> report_seen_t */
-    GHashTable *ard;    /* same key -> AL_WARN_ARD_* bits from the ard tap */
+    uint16_t port;
+    uint8_t transport;
+    uint8_t state; /* the best outcome of its conversations */
+    const al_row_t *row;
+} probe_port_t;
+
+typedef struct {
+    GHashTable *convs;  /* conversation id -> report_conv_t */
+    GHashTable *ard;    /* "server|transport|port" -> AL_WARN_ARD_* bits from the ard tap */
     bool ard_listening; /* the ard listener owns (and frees) ard */
     bool json;
 } report_t;
@@ -80,19 +110,34 @@ static void row_free(gpointer p)
     g_free(row);
 }
 
-static void seen_free(gpointer p)
+static void conv_free(gpointer p)
 {
-    report_seen_t *seen = (report_seen_t *)p;
-    free_address(&seen->client);
-    g_free(seen);
+    report_conv_t *c = (report_conv_t *)p;
+    g_free(c->server);
+    g_free(c->client);
+    g_free(c);
+}
+
+static void probe_free(gpointer p)
+{
+    report_probe_t *f = (report_probe_t *)p;
+    g_hash_table_destroy(f->ports);
+    g_free(f);
 }
 
 static void report_reset(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
-    g_hash_table_remove_all(r->seen);
-    g_hash_table_remove_all(r->rows);
+    g_hash_table_remove_all(r->convs);
     g_hash_table_remove_all(r->ard);
+}
+
+static void count_packet(nstime_t *first, nstime_t *last, bool first_packet, const nstime_t *ts)
+{
+    if (first_packet || nstime_cmp(ts, first) < 0)
+        *first = *ts;
+    if (first_packet || nstime_cmp(ts, last) > 0)
+        *last = *ts;
 }
 
 #ifdef HAVE_ARD_PARSE
@@ -117,45 +162,6 @@ static tap_packet_status report_ard_packet(void *tapdata, packet_info *pinfo,
 }
 #endif
 
-/* The row of the packet's server and port (created on first use), with the
- * packet's client and conversation counted in it. */
-static report_row_t *report_row_for(report_t *r, const al_tap_info_t *info, report_seen_t *seen)
-{
-    char *server = address_to_str(NULL, info->server);
-    char *key = g_strdup_printf("%s|%u|%u", server, info->transport, info->service_port);
-    report_row_t *row = (report_row_t *)g_hash_table_lookup(r->rows, key);
-
-    if (!row) {
-        row = g_new0(report_row_t, 1);
-        row->server = g_strdup(server);
-        row->port = info->service_port;
-        row->transport = info->transport;
-        row->group = info->group;
-        row->clients = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        row->conversations = g_hash_table_new(g_direct_hash, g_direct_equal);
-        g_hash_table_insert(r->rows, key, row);
-    } else {
-        g_free(key);
-    }
-    wmem_free(NULL, server);
-
-    char *client = address_to_str(NULL, info->client);
-    if (!g_hash_table_contains(row->clients, client))
-        g_hash_table_add(row->clients, g_strdup(client));
-    wmem_free(NULL, client);
-    g_hash_table_add(row->conversations, GUINT_TO_POINTER(info->conversation_id));
-
-    if (!seen) {
-        seen = g_new0(report_seen_t, 1);
-        g_hash_table_insert(r->seen, GUINT_TO_POINTER(info->conversation_id), seen);
-    } else {
-        free_address(&seen->client);
-    }
-    seen->row = row;
-    copy_address(&seen->client, info->client);
-    return row;
-}
-
 static tap_packet_status report_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
                                        const void *data, tap_flags_t flags _U_)
 {
@@ -164,26 +170,124 @@ static tap_packet_status report_packet(void *tapdata, packet_info *pinfo, epan_d
     /* A conversation's server, port and client do not change: after its
      * first packet only the counters are updated (no address text, no
      * string keys on every packet). */
-    report_seen_t *seen =
-        (report_seen_t *)g_hash_table_lookup(r->seen, GUINT_TO_POINTER(info->conversation_id));
-    report_row_t *row = seen ? seen->row : NULL;
-    if (!seen || !addresses_equal(&seen->client, info->client))
-        row = report_row_for(r, info, seen);
-
-    if (row->packets == 0) {
-        row->first_seen = pinfo->abs_ts;
-        row->last_seen = pinfo->abs_ts;
+    report_conv_t *c =
+        (report_conv_t *)g_hash_table_lookup(r->convs, GUINT_TO_POINTER(info->conversation_id));
+    if (!c) {
+        c = g_new0(report_conv_t, 1);
+        c->server = address_to_str(NULL, info->server);
+        c->client = address_to_str(NULL, info->client);
+        c->port = info->service_port;
+        c->transport = info->transport;
+        c->group = info->group;
+        g_hash_table_insert(r->convs, GUINT_TO_POINTER(info->conversation_id), c);
     }
-    row->packets++;
-    row->bytes += pinfo->fd->pkt_len;
-    if (nstime_cmp(&pinfo->abs_ts, &row->first_seen) < 0)
-        row->first_seen = pinfo->abs_ts;
-    if (nstime_cmp(&pinfo->abs_ts, &row->last_seen) > 0)
-        row->last_seen = pinfo->abs_ts;
-    row->warnings |= info->warnings;
-    if (info->observed && (!row->observed || strcmp(row->observed, "unknown") == 0))
-        row->observed = info->observed;
+    count_packet(&c->first_seen, &c->last_seen, c->packets == 0, &pinfo->abs_ts);
+    c->packets++;
+    c->bytes += pinfo->fd->pkt_len;
+    c->state = info->state;
+    c->warnings |= info->warnings;
+    if (info->observed && (!c->observed || strcmp(c->observed, "unknown") == 0))
+        c->observed = info->observed;
     return TAP_PACKET_REDRAW;
+}
+
+/* The service rows: the conversations the service side answered, by server,
+ * transport and port. */
+static GHashTable *service_rows(report_t *r)
+{
+    GHashTable *rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, row_free);
+    GHashTableIter it;
+    gpointer id, value;
+    g_hash_table_iter_init(&it, r->convs);
+    while (g_hash_table_iter_next(&it, &id, &value)) {
+        const report_conv_t *c = (const report_conv_t *)value;
+        if (!al_state_answered((al_state_t)c->state))
+            continue;
+        char *key = g_strdup_printf("%s|%u|%u", c->server, c->transport, c->port);
+        report_row_t *row = (report_row_t *)g_hash_table_lookup(rows, key);
+        if (!row) {
+            row = g_new0(report_row_t, 1);
+            row->server = g_strdup(c->server);
+            row->port = c->port;
+            row->transport = c->transport;
+            row->group = c->group;
+            row->clients = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+            row->conversations = g_hash_table_new(g_direct_hash, g_direct_equal);
+            row->warnings = GPOINTER_TO_UINT(g_hash_table_lookup(r->ard, key));
+            g_hash_table_insert(rows, key, row);
+        } else {
+            g_free(key);
+        }
+        if (!g_hash_table_contains(row->clients, c->client))
+            g_hash_table_add(row->clients, g_strdup(c->client));
+        g_hash_table_add(row->conversations, id);
+        bool first = row->packets == 0;
+        count_packet(&row->first_seen, &row->last_seen, first, &c->first_seen);
+        count_packet(&row->first_seen, &row->last_seen, false, &c->last_seen);
+        row->packets += c->packets;
+        row->bytes += c->bytes;
+        row->warnings |= c->warnings;
+        if (c->observed && (!row->observed || strcmp(row->observed, "unknown") == 0))
+            row->observed = c->observed;
+    }
+    return rows;
+}
+
+/* The probe findings: per client and server, every conversation to an Apple
+ * port, where at least one went unanswered or was refused. */
+static GPtrArray *probe_findings(report_t *r)
+{
+    GHashTable *pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, probe_free);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, r->convs);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        const report_conv_t *c = (const report_conv_t *)value;
+        char *key = g_strdup_printf("%s|%s", c->client, c->server);
+        report_probe_t *f = (report_probe_t *)g_hash_table_lookup(pairs, key);
+        if (!f) {
+            f = g_new0(report_probe_t, 1);
+            f->client = c->client;
+            f->server = c->server;
+            f->ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+            g_hash_table_insert(pairs, key, f);
+        } else {
+            g_free(key);
+        }
+        if (!al_state_answered((al_state_t)c->state))
+            f->unanswered = true;
+        count_packet(&f->first_seen, &f->last_seen, f->conversations == 0, &c->first_seen);
+        count_packet(&f->first_seen, &f->last_seen, false, &c->last_seen);
+        f->conversations++;
+        f->packets += c->packets;
+        char *pkey = g_strdup_printf("%u|%u", c->transport, c->port);
+        probe_port_t *pp = (probe_port_t *)g_hash_table_lookup(f->ports, pkey);
+        if (!pp) {
+            pp = g_new0(probe_port_t, 1);
+            pp->port = c->port;
+            pp->transport = c->transport;
+            pp->state = c->state;
+            pp->row = c->group->rows[0];
+            g_hash_table_insert(f->ports, pkey, pp);
+        } else {
+            g_free(pkey);
+            if (c->state > pp->state)
+                pp->state = c->state;
+        }
+    }
+    GPtrArray *out = g_ptr_array_new_with_free_func(probe_free);
+    GHashTableIter pi;
+    gpointer k;
+    g_hash_table_iter_init(&pi, pairs);
+    while (g_hash_table_iter_next(&pi, &k, &value)) {
+        if (((report_probe_t *)value)->unanswered) {
+            g_ptr_array_add(out, value);
+            g_hash_table_iter_steal(&pi);
+            g_free(k);
+        }
+    }
+    g_hash_table_destroy(pairs);
+    return out;
 }
 
 static int row_order(gconstpointer pa, gconstpointer pb)
@@ -259,22 +363,151 @@ static void json_string(GString *out, const char *s)
     g_string_append_c(out, '"');
 }
 
-static GPtrArray *sorted_rows(report_t *r)
+static GPtrArray *sorted_rows(GHashTable *rows)
 {
-    GPtrArray *rows = g_ptr_array_new();
+    GPtrArray *out = g_ptr_array_new();
     GHashTableIter it;
-    gpointer key, value;
-    g_hash_table_iter_init(&it, r->rows);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
-        report_row_t *row = (report_row_t *)value;
-        row->warnings |= GPOINTER_TO_UINT(g_hash_table_lookup(r->ard, key));
-        g_ptr_array_add(rows, row);
-    }
-    g_ptr_array_sort(rows, row_order);
-    return rows;
+    gpointer value;
+    g_hash_table_iter_init(&it, rows);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        g_ptr_array_add(out, value);
+    g_ptr_array_sort(out, row_order);
+    return out;
 }
 
-static void draw_json(GPtrArray *rows)
+/* Findings with the most ports first, then by client and server. */
+static guint probe_ports(const report_probe_t *f)
+{
+    return g_hash_table_size(f->ports);
+}
+
+static int probe_order(gconstpointer pa, gconstpointer pb)
+{
+    const report_probe_t *a = *(const report_probe_t *const *)pa;
+    const report_probe_t *b = *(const report_probe_t *const *)pb;
+    if (probe_ports(a) != probe_ports(b))
+        return probe_ports(a) > probe_ports(b) ? -1 : 1;
+    int c = strcmp(a->client, b->client);
+    return c ? c : strcmp(a->server, b->server);
+}
+
+static int port_order(gconstpointer pa, gconstpointer pb)
+{
+    const probe_port_t *a = *(const probe_port_t *const *)pa;
+    const probe_port_t *b = *(const probe_port_t *const *)pb;
+    if (a->transport != b->transport)
+        return a->transport < b->transport ? -1 : 1;
+    if (a->row->port_lo != b->row->port_lo)
+        return a->row->port_lo < b->row->port_lo ? -1 : 1;
+    return a->port < b->port ? -1 : a->port > b->port;
+}
+
+/* The finding's ports in order (transport, row, port). */
+static GPtrArray *sorted_ports(const report_probe_t *f)
+{
+    GPtrArray *out = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, f->ports);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        g_ptr_array_add(out, value);
+    g_ptr_array_sort(out, port_order);
+    return out;
+}
+
+/* Ports answered, rejected and unanswered. */
+static void probe_counts(const report_probe_t *f, guint counts[3])
+{
+    GHashTableIter it;
+    gpointer value;
+    counts[0] = counts[1] = counts[2] = 0;
+    g_hash_table_iter_init(&it, f->ports);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        al_state_t s = (al_state_t)((const probe_port_t *)value)->state;
+        counts[al_state_answered(s) ? 0 : s == AL_STATE_REJECTED ? 1 : 2]++;
+    }
+}
+
+/* "udp/626 serialnumberd (rejected), tcp/49152-65535 Xsan (3 ports: 3
+ * rejected)": a range row is one entry, never one per port. */
+static char *ports_text(const report_probe_t *f)
+{
+    GString *s = g_string_new(NULL);
+    GPtrArray *ports = sorted_ports(f);
+    for (guint i = 0; i < ports->len;) {
+        const probe_port_t *p = (const probe_port_t *)g_ptr_array_index(ports, i);
+        if (s->len)
+            g_string_append(s, ", ");
+        if (!al_row_is_range(p->row)) {
+            g_string_append_printf(s, "%s/%u %s (%s)", al_transport_names[p->transport], p->port,
+                                   p->row->service, al_state_names[p->state]);
+            i++;
+            continue;
+        }
+        guint n[3] = {0, 0, 0}, j = i;
+        for (; j < ports->len; j++) {
+            const probe_port_t *q = (const probe_port_t *)g_ptr_array_index(ports, j);
+            if (q->row != p->row)
+                break;
+            n[al_state_answered((al_state_t)q->state) ? 0 : q->state == AL_STATE_REJECTED ? 1 : 2]++;
+        }
+        g_string_append_printf(s, "%s/%u-%u %s (%u port%s:", al_transport_names[p->transport],
+                               p->row->port_lo, p->row->port_hi, p->row->service, j - i,
+                               j - i == 1 ? "" : "s");
+        const char *what[3] = {"answered", "rejected", "no answer"};
+        bool any = false;
+        for (int k = 0; k < 3; k++) {
+            if (n[k]) {
+                g_string_append_printf(s, "%s %u %s", any ? "," : "", n[k], what[k]);
+                any = true;
+            }
+        }
+        g_string_append_c(s, ')');
+        i = j;
+    }
+    g_ptr_array_free(ports, TRUE);
+    return g_string_free(s, FALSE);
+}
+
+static void json_probes(GString *out, GPtrArray *probes)
+{
+    g_string_append(out, ", \"probes\": [");
+    for (guint i = 0; i < probes->len; i++) {
+        const report_probe_t *f = (const report_probe_t *)g_ptr_array_index(probes, i);
+        char *t1 = format_time(&f->first_seen), *t2 = format_time(&f->last_seen);
+        guint n[3];
+        probe_counts(f, n);
+        g_string_append(out, i ? ",\n  {\"client\": " : "\n  {\"client\": ");
+        json_string(out, f->client);
+        g_string_append(out, ", \"server\": ");
+        json_string(out, f->server);
+        g_string_append_printf(out,
+                               ", \"ports_probed\": %u, \"answered\": %u, \"rejected\": %u, "
+                               "\"no_answer\": %u, \"conversations\": %" PRIu64
+                               ", \"packets\": %" PRIu64
+                               ", \"first_seen\": \"%s\", \"last_seen\": \"%s\", \"ports\": [",
+                               probe_ports(f), n[0], n[1], n[2], f->conversations, f->packets, t1,
+                               t2);
+        GPtrArray *ports = sorted_ports(f);
+        for (guint j = 0; j < ports->len; j++) {
+            const probe_port_t *p = (const probe_port_t *)g_ptr_array_index(ports, j);
+            g_string_append_printf(out,
+                                   "%s{\"transport\": \"%s\", \"port\": %u, \"port_lo\": %u, "
+                                   "\"port_hi\": %u, \"service\": ",
+                                   j ? ", " : "", al_transport_names[p->transport], p->port,
+                                   p->row->port_lo, p->row->port_hi);
+            json_string(out, p->row->service);
+            g_string_append_printf(out, ", \"state\": \"%s\"}", al_state_names[p->state]);
+        }
+        g_ptr_array_free(ports, TRUE);
+        g_string_append(out, "]}");
+        g_free(t1);
+        g_free(t2);
+    }
+    g_string_append(out, probes->len ? "\n]" : "]");
+}
+
+static void draw_json(GPtrArray *rows, GPtrArray *probes)
 {
     GString *out = g_string_new("{\"report\": \"applelegacy\", \"scope\": ");
     json_string(out, applelegacy_scope_name());
@@ -330,7 +563,9 @@ static void draw_json(GPtrArray *rows)
         g_free(t1);
         g_free(t2);
     }
-    g_string_append(out, rows->len ? "\n]}\n" : "]}\n");
+    g_string_append(out, rows->len ? "\n]" : "]");
+    json_probes(out, probes);
+    g_string_append(out, "}\n");
     fputs(out->str, stdout);
     g_string_free(out, TRUE);
 }
@@ -364,7 +599,82 @@ static const bool right_aligned[N_COLUMNS] = {
     [C_BYTES] = true,
 };
 
-static void draw_text(GPtrArray *rows)
+enum { P_CLIENT, P_SERVER, P_PORTS, P_ANSWERED, P_REJECTED, P_NO_ANSWER, P_CONV, P_PACKETS,
+       P_FIRST, P_LAST, P_LIST, N_PROBE_COLUMNS };
+static const char *const probe_titles[N_PROBE_COLUMNS] = {
+    "Client", "Server", "Ports", "Answered", "Rejected", "No answer", "Conv", "Packets",
+    "First seen (UTC)", "Last seen (UTC)", "Apple ports probed",
+};
+
+/* Left-aligned cells but the counts; the last cell unpadded. */
+static void print_table(const char *const *titles, int n, const bool *right, GPtrArray *cells)
+{
+    size_t *width = g_new0(size_t, (gsize)n);
+    guint rows = cells->len / (guint)n;
+    for (int c = 0; c < n; c++)
+        width[c] = strlen(titles[c]);
+    for (guint i = 0; i < cells->len; i++) {
+        size_t w = (size_t)g_utf8_strlen((const char *)g_ptr_array_index(cells, i), -1);
+        width[i % (guint)n] = MAX(width[i % (guint)n], w);
+    }
+    for (guint i = 0; i <= rows; i++) {
+        GString *line = g_string_new(NULL);
+        for (int c = 0; c < n; c++) {
+            const char *text = i == 0 ? titles[c]
+                                      : (const char *)g_ptr_array_index(cells, (i - 1) * (guint)n + (guint)c);
+            size_t pad = width[c] - (size_t)g_utf8_strlen(text, -1);
+            if (c)
+                g_string_append(line, "  ");
+            if (right[c])
+                g_string_append_printf(line, "%*s%s", (int)pad, "", text);
+            else if (c == n - 1)
+                g_string_append(line, text);
+            else
+                g_string_append_printf(line, "%s%*s", text, (int)pad, "");
+        }
+        printf("%s\n", line->str);
+        g_string_free(line, TRUE);
+    }
+    g_free(width);
+}
+
+static void draw_probes(GPtrArray *probes)
+{
+    static const bool right[N_PROBE_COLUMNS] = {
+        [P_PORTS] = true, [P_ANSWERED] = true, [P_REJECTED] = true, [P_NO_ANSWER] = true,
+        [P_CONV] = true,  [P_PACKETS] = true,
+    };
+    GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < probes->len; i++) {
+        const report_probe_t *f = (const report_probe_t *)g_ptr_array_index(probes, i);
+        guint n[3];
+        probe_counts(f, n);
+        char *cell[N_PROBE_COLUMNS] = {
+            g_strdup(f->client),
+            g_strdup(f->server),
+            g_strdup_printf("%u", probe_ports(f)),
+            g_strdup_printf("%u", n[0]),
+            g_strdup_printf("%u", n[1]),
+            g_strdup_printf("%u", n[2]),
+            g_strdup_printf("%" PRIu64, f->conversations),
+            g_strdup_printf("%" PRIu64, f->packets),
+            format_time(&f->first_seen),
+            format_time(&f->last_seen),
+            ports_text(f),
+        };
+        for (int c = 0; c < N_PROBE_COLUMNS; c++)
+            g_ptr_array_add(cells, cell[c]);
+    }
+    printf("------------------------------------------------------------------------\n");
+    printf("Probe findings: %u (client and server where Apple ports went unanswered or were "
+           "refused)\n",
+           probes->len);
+    if (probes->len)
+        print_table(probe_titles, N_PROBE_COLUMNS, right, cells);
+    g_ptr_array_free(cells, TRUE);
+}
+
+static void draw_text(GPtrArray *rows, GPtrArray *probes)
 {
     size_t width[N_COLUMNS];
     GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
@@ -425,6 +735,7 @@ static void draw_text(GPtrArray *rows)
         printf("%s\n", line->str);
         g_string_free(line, TRUE);
     }
+    draw_probes(probes);
     printf("========================================================================\n");
     g_ptr_array_free(cells, TRUE);
 }
@@ -432,19 +743,23 @@ static void draw_text(GPtrArray *rows)
 static void report_draw(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
-    GPtrArray *rows = sorted_rows(r);
+    GHashTable *table = service_rows(r);
+    GPtrArray *rows = sorted_rows(table);
+    GPtrArray *probes = probe_findings(r);
+    g_ptr_array_sort(probes, probe_order);
     if (r->json)
-        draw_json(rows);
+        draw_json(rows, probes);
     else
-        draw_text(rows);
+        draw_text(rows, probes);
+    g_ptr_array_free(probes, TRUE);
     g_ptr_array_free(rows, TRUE);
+    g_hash_table_destroy(table);
 }
 
 static void report_finish(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
-    g_hash_table_destroy(r->seen);
-    g_hash_table_destroy(r->rows);
+    g_hash_table_destroy(r->convs);
     if (!r->ard_listening)
         g_hash_table_destroy(r->ard);
     g_free(r);
@@ -475,8 +790,7 @@ static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
                 opt_arg);
         exit(1);
     }
-    r->rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, row_free);
-    r->seen = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, seen_free);
+    r->convs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conv_free);
     r->ard = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     GString *err = register_tap_listener(AL_TAP_NAME, r, filter, 0, report_reset, report_packet,
@@ -484,8 +798,7 @@ static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
     if (err) {
         fprintf(stderr, "tshark: cannot start -z " REPORT_PREFIX ": %s\n", err->str);
         g_string_free(err, TRUE);
-        g_hash_table_destroy(r->seen);
-        g_hash_table_destroy(r->rows);
+        g_hash_table_destroy(r->convs);
         g_hash_table_destroy(r->ard);
         g_free(r);
         exit(1);
