@@ -9,6 +9,11 @@
 # Defaults: 50000 packets, a temporary folder, all rows (ROWS: a comma list of
 # summary, fields, verbose, report).
 #
+# MIX=flows measures on make-capture.py's flow-heavy mix (scans and a
+# reflection flood: most packets the first of their conversation) instead
+# of the default one; the 1-packet start-up capture is then its first packet.
+# Its profiles are named callgrind.out.flows-ROW.SIDE.
+#
 # APPLELEGACY_CG_STOCK_DIR=DIR takes the stock side, where it is there, from
 # the OUT_DIR of an earlier run with the same PACKETS instead of running it
 # again (stock tshark does not change when our plugins do).
@@ -33,6 +38,15 @@ command -v valgrind >/dev/null || {
     echo "callgrind.sh: valgrind is not installed (apt-get install valgrind)" >&2
     exit 2
 }
+mix=${MIX:-default}
+case $mix in
+default) prefix= ;;
+flows) prefix=flows- ;;
+*)
+    echo "callgrind.sh: MIX must be default or flows, not \"$mix\"" >&2
+    exit 2
+    ;;
+esac
 build=${APPLELEGACY_BUILD_DIR:-$here/build}
 work=$(mktemp -d /tmp/applelegacy-callgrind.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -42,8 +56,8 @@ mkdir -p "$out" "$work/bin"
 chmod 777 "$out"
 chmod 755 "$work" "$work/bin"
 
-python3 "$here/bench/make-capture.py" "$work/bench.pcap" "$packets" >/dev/null
-python3 "$here/bench/make-capture.py" "$work/one.pcap" 1 >/dev/null
+python3 "$here/bench/make-capture.py" --mix "$mix" "$work/bench.pcap" "$packets" >/dev/null
+python3 "$here/bench/make-capture.py" --mix "$mix" "$work/one.pcap" 1 >/dev/null
 
 # A tshark in front of the real one on PATH (the wrapper keeps only PATH of
 # the environment): valgrind, writing to the file named in $work/target.
@@ -73,16 +87,16 @@ ir() { # ir SIDE NAME CAPTURE ARGS... -> Ir
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$file.log"
 }
 
-printf '%s\n' "Capture: $packets packets (bench/make-capture.py); $(tshark -v 2>/dev/null | head -n1 | cut -d' ' -f1-3)"
+printf '%s\n' "Capture: $packets packets (bench/make-capture.py --mix $mix); $(tshark -v 2>/dev/null | head -n1 | cut -d' ' -f1-3)"
 printf '%-22s %16s %16s %8s %10s\n' command "stock Ir" "ours Ir" ratio "per-packet"
 while IFS='|' read -r label stock_args our_args; do
     case ",$rows," in *",$label,"*) ;; *) continue ;; esac
     read -r -a sargv <<<"$stock_args"
     read -r -a oargv <<<"$our_args"
-    s=$(ir stock "$label" "$work/bench.pcap" "${sargv[@]}")
-    o=$(ir ours "$label" "$work/bench.pcap" "${oargv[@]}")
-    s1=$(ir stock "$label-start" "$work/one.pcap" "${sargv[@]}")
-    o1=$(ir ours "$label-start" "$work/one.pcap" "${oargv[@]}")
+    s=$(ir stock "$prefix$label" "$work/bench.pcap" "${sargv[@]}")
+    o=$(ir ours "$prefix$label" "$work/bench.pcap" "${oargv[@]}")
+    s1=$(ir stock "$prefix$label-start" "$work/one.pcap" "${sargv[@]}")
+    o1=$(ir ours "$prefix$label-start" "$work/one.pcap" "${oargv[@]}")
     printf '%-22s %16s %16s %8s %10s\n' "$label" "$s" "$o" \
         "$(awk -v a="$o" -v b="$s" 'BEGIN {printf "%.3f", a/b}')" \
         "$(awk -v a="$((o - o1))" -v b="$((s - s1))" 'BEGIN {printf "%.3f", a/b}')"

@@ -5,6 +5,8 @@
 #   bench/run-bench.sh [PACKETS] [RUNS] [ROWS]   (defaults 1000000, 3, all rows)
 #
 # ROWS: a comma list of summary, fields, verbose, report.
+# MIX=flows: on make-capture.py's flow-heavy mix (scans and a reflection
+# flood: most packets the first of their conversation) instead of the default.
 # Both sides run through tools/tshark-with-plugins (same user, same fresh
 # configuration); stock simply loads none of our plugins. For each command it
 # prints the median wall time and the spread (min-max) of RUNS runs, the peak
@@ -31,12 +33,20 @@ case "$packets$runs" in
     exit 2
     ;;
 esac
+mix=${MIX:-default}
+case $mix in
+default | flows) ;;
+*)
+    echo "run-bench.sh: MIX must be default or flows, not \"$mix\"" >&2
+    exit 2
+    ;;
+esac
 build=${APPLELEGACY_BUILD_DIR:-$here/build}
 work=$(mktemp -d /tmp/applelegacy-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 capture="$work/bench.pcap"
-python3 "$here/bench/make-capture.py" "$capture" "$packets" >&2
+python3 "$here/bench/make-capture.py" --mix "$mix" "$capture" "$packets" >&2
 
 measure() { # measure SIDE ARGS... -> "seconds maxrss_kib cpu_seconds"
     local side=$1
@@ -59,7 +69,7 @@ stats() { # stats DECIMALS VALUES... -> "median min max"
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 printf '%s\n' "Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(tshark -v 2>/dev/null | head -n1 | cut -d' ' -f1-3); $(date -u '+%Y-%m-%d %H:%M UTC')"
-printf '%s\n' "Capture: $packets packets, $(du -h "$capture" | cut -f1); $runs pairs of runs, stock first in odd pairs, ours first in even ones"
+printf '%s\n' "Capture: $packets packets (--mix $mix), $(du -h "$capture" | cut -f1); $runs pairs of runs, stock first in odd pairs, ours first in even ones"
 printf '\n%s\n%s\n' "| command | stock s (median, range) | ours s (median, range) | time ratio | paired ratio (median, range) | CPU paired ratio (median, range) | stock MiB | ours MiB | memory ratio |" \
     "|---|---|---|---|---|---|---|---|---|"
 while IFS='|' read -r row label stock_args our_args; do
