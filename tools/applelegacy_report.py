@@ -64,6 +64,10 @@ TEXT_RIGHT = {7, 8, 9, 10}
 PROBE_TITLES = ("Client", "Server", "Ports", "Answered", "Rejected", "No answer", "Conv", "Packets",
                 "First seen (UTC)", "Last seen (UTC)", "Apple ports probed")
 PROBE_RIGHT = {2, 3, 4, 5, 6, 7}
+BONJOUR_TITLES = ("Host", "Addresses", "Service type", "Instance", "Port", "Service", "Lifecycle",
+                  "Model", "Firmware", "Announcements", "First seen (UTC)", "Last seen (UTC)")
+BONJOUR_RIGHT = {9}
+LIFECYCLES = ("current", "legacy", "discontinued")  # port-row.h order
 # plugins/applelegacy/conn-state.h, in order
 STATES = ("no answer", "rejected", "answered", "established", "data exchanged")
 RULE = "=" * 72
@@ -203,6 +207,7 @@ def ports_text(ports):
 
 
 def text_table(titles, right, cells):
+    # report.c pads by UTF-8 characters, as len() counts them
     width = [max([len(t)] + [len(c[i]) for c in cells]) for i, t in enumerate(titles)]
     last = len(titles) - 1
     out = []
@@ -227,7 +232,44 @@ def render_probes(probes):
     return out
 
 
-def render_text(scope, rows, probes=()):
+def merge_bonjour(reports):
+    """The Bonjour inventory by host, service type, instance and port."""
+    merged = {}
+    for _, report in reports:
+        for b in report.get("bonjour", []):
+            key = (b["target"], b["service_type"], b["instance"], b["port"])
+            m = merged.get(key)
+            if m is None:
+                m = merged[key] = dict(b)
+                m["addresses"] = set(b["addresses"])
+                continue
+            m["addresses"].update(b["addresses"])
+            m["announcements"] += b["announcements"]
+            m["first_seen"] = min(m["first_seen"], b["first_seen"])
+            m["last_seen"] = max(m["last_seen"], b["last_seen"])
+            for field in ("model", "firmware"):
+                m[field] = m[field] or b[field]
+    out = []
+    for m in merged.values():
+        m["addresses"] = sorted(m["addresses"], key=str.encode)
+        out.append(m)
+    out.sort(key=lambda b: (-LIFECYCLES.index(b["lifecycle"]), b["service_type"].encode(),
+                            b["target"].encode(), b["instance"].encode(), b["port"]))
+    return out
+
+
+def render_bonjour(bonjour):
+    cells = [[b["target"], ",".join(b["addresses"]), b["service_type"], b["instance"],
+              "%s/%d" % (b["transport"], b["port"]), b["service"], b["lifecycle"],
+              b["model"] or "-", b["firmware"] or "-", str(b["announcements"]), b["first_seen"],
+              b["last_seen"]] for b in bonjour]
+    out = [THIN_RULE, "Bonjour inventory: %d advertised services on Apple ports" % len(bonjour)]
+    if bonjour:
+        out += text_table(BONJOUR_TITLES, BONJOUR_RIGHT, cells)
+    return out
+
+
+def render_text(scope, rows, probes=(), bonjour=()):
     """Exactly report.c's draw_text() (without its leading empty line)."""
     cells = [[r["server"], "%s/%d" % (r["transport"], r["port"]), r["service"],
               r["registration"], r["lifecycle"], r["expected"] or "-", r["observed"] or "-",
@@ -239,6 +281,7 @@ def render_text(scope, rows, probes=()):
            THIN_RULE]
     out += text_table(TEXT_TITLES, TEXT_RIGHT, cells)
     out += render_probes(probes)
+    out += render_bonjour(bonjour)
     out.append(RULE)
     return "\n".join(out) + "\n"
 
@@ -248,10 +291,11 @@ def json_list(items):
     return "[%s]" % ("\n  " + body + "\n" if items else "")
 
 
-def json_object(head, rows, probes):
+def json_object(head, rows, probes, bonjour):
     """report.c's layout: the header keys, then one row (one finding) a line."""
     text = json.dumps(head, ensure_ascii=False)[:-1]
-    return '%s, "rows": %s, "probes": %s}' % (text, json_list(rows), json_list(probes))
+    return '%s, "rows": %s, "probes": %s, "bonjour": %s}' % (
+        text, json_list(rows), json_list(probes), json_list(bonjour))
 
 
 def csv_text(rows_with_capture):
@@ -269,22 +313,25 @@ def render(fmt, separate, reports):
     if separate:
         if fmt == "text":
             return "".join("Capture: %s\n%s\n" % (cap, render_text(
-                rep["scope"], rep["rows"], rep.get("probes", []))) for cap, rep in reports)
+                rep["scope"], rep["rows"], rep.get("probes", []), rep.get("bonjour", [])))
+                for cap, rep in reports)
         if fmt == "csv":
             return csv_text([(cap, r) for cap, rep in reports for r in rep["rows"]])
         objs = [json_object({"capture": cap, "report": rep["report"], "scope": rep["scope"]},
-                            rep["rows"], rep.get("probes", [])) for cap, rep in reports]
+                            rep["rows"], rep.get("probes", []), rep.get("bonjour", []))
+                for cap, rep in reports]
         return (objs[0] if len(objs) == 1 else "[\n" + ",\n".join(objs) + "\n]") + "\n"
     rows = merge(reports)
     probes = merge_probes(reports)
+    bonjour = merge_bonjour(reports)
     captures = [cap for cap, _ in reports]
     if fmt == "text":
         return ("".join("Capture: %s\n" % cap for cap in captures)
-                + render_text(scope, rows, probes) + "\n")
+                + render_text(scope, rows, probes, bonjour) + "\n")
     if fmt == "csv":
         return csv_text([(";".join(r["captures"]), r) for r in rows])
     return json_object({"report": "applelegacy", "scope": scope, "captures": captures}, rows,
-                       probes) + "\n"
+                       probes, bonjour) + "\n"
 
 
 def load_report(capture, path):

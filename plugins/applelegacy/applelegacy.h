@@ -34,6 +34,22 @@ typedef struct {
     bool from_server;     /* sent on the service side (an ICMP error quoting it too) */
 } al_tap_info_t;
 
+#define AL_BONJOUR_TAP_NAME "applelegacy.bonjour"
+
+/* One record per service instance an mDNS response advertises on a port of
+ * the registry, queued on the "applelegacy.bonjour" tap (packet scope). */
+typedef struct {
+    const address *host; /* the announcer */
+    const al_group_t *group;
+    uint16_t port;
+    uint8_t transport;
+    const char *service_type; /* "_airport._tcp" */
+    const char *instance;
+    const char *target; /* SRV target host */
+    const char *model;  /* "" when not announced */
+    const char *firmware;
+} al_bonjour_tap_info_t;
+
 /* The scope in force, as text ("apple", "all", "legacy"). */
 const char *applelegacy_scope_name(void);
 

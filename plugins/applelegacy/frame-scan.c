@@ -57,8 +57,7 @@ bool al_find_transport(const uint8_t *frame, size_t len, size_t addr_len, const 
         return false;
     for (size_t o = 0; o + 20 <= len; o++) {
         size_t t, ip_payload, alen;
-        if (!ip_header_at(frame, len, o, ipproto, need, &t, &ip_payload, &alen) ||
-            alen != addr_len)
+        if (!ip_header_at(frame, len, o, ipproto, need, &t, &ip_payload, &alen) || alen != addr_len)
             continue;
         size_t src_at = addr_len == 4 ? o + 12 : o + 8;
         if (memcmp(frame + src_at, src, addr_len) != 0 ||

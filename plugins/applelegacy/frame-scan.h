@@ -47,10 +47,10 @@ bool al_find_transport(const uint8_t *frame, size_t len, size_t addr_len, const 
 
 /* What an ICMP or ICMPv6 error quotes. */
 typedef struct {
-    size_t addr_len;  /* 4 or 16 */
-    uint8_t src[16];  /* the quoted packet's source: the client */
-    uint8_t dst[16];  /* its destination */
-    uint8_t type;     /* of the ICMP message */
+    size_t addr_len; /* 4 or 16 */
+    uint8_t src[16]; /* the quoted packet's source: the client */
+    uint8_t dst[16]; /* its destination */
+    uint8_t type;    /* of the ICMP message */
     uint8_t code;
     bool unreachable; /* ICMP destination unreachable, ICMPv6 type 1 */
 } al_icmp_quote_t;

@@ -32,6 +32,7 @@
 #include "conn-state.h"
 #include "conv-cache.h"
 #include "frame-scan.h"
+#include "mdns-parse.h"
 #include "sniff.h"
 
 void proto_register_applelegacy(void);
@@ -71,6 +72,13 @@ static int hf_user_row = -1;
 static int hf_observed = -1;
 static int hf_evidence = -1;
 static int hf_state = -1;
+static int hf_bonjour_instance = -1;
+static int hf_bonjour_service_type = -1;
+static int hf_bonjour_host = -1;
+static int hf_bonjour_model = -1;
+static int hf_bonjour_firmware = -1;
+static gint ett_bonjour = -1;
+static int bonjour_tap = -1;
 
 static gint ett_applelegacy = -1;
 
@@ -307,13 +315,12 @@ static void add_probe_expert(packet_info *pinfo, proto_item *ti, const al_conv_t
     const al_row_t *row = conv->group->rows[0];
     char *client = address_to_str(pinfo->pool, &conv->client);
     char *server = address_to_str(pinfo->pool, &conv->server);
-    expert_add_info_format(pinfo, ti, &ei_probe,
-                           "Probe of Apple ports: %s sent to %s %s %u (%s), %s; every port it "
-                           "probed there is in the report's probe findings",
-                           client, server, transport_upper(row->transport), conv->service_port,
-                           row->service,
-                           conv->pair->finding_state == AL_STATE_REJECTED ? "rejected"
-                                                                          : "no answer");
+    expert_add_info_format(
+        pinfo, ti, &ei_probe,
+        "Probe of Apple ports: %s sent to %s %s %u (%s), %s; every port it "
+        "probed there is in the report's probe findings",
+        client, server, transport_upper(row->transport), conv->service_port, row->service,
+        conv->pair->finding_state == AL_STATE_REJECTED ? "rejected" : "no answer");
 }
 
 /* The expert items this frame carries: the conversation's warnings on the
@@ -382,10 +389,21 @@ static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         add_frame_experts(pinfo, ti, conv);
 }
 
+/* A protocol agrees with a port where it agrees with one of the port's
+ * services (TLS on 5223: iChat's SSL, where APNS names no protocol). */
+static bool group_compatible(const al_group_t *g, const char *observed)
+{
+    for (unsigned i = 0; i < g->count; i++) {
+        if (al_protocol_compatible(g->rows[i]->expected, observed))
+            return true;
+    }
+    return false;
+}
+
 /* The protocol layers above the last TCP/UDP layer of this frame (not
  * counting the sniffer): the first of them, and the first one that carries
  * what the row expects (AFP in DSI, HTTP in TLS), each -1 when none. */
-static void application_layers(packet_info *pinfo, const char *expected, int *first, int *meets)
+static void application_layers(packet_info *pinfo, const al_group_t *g, int *first, int *meets)
 {
     bool next = false;
     *first = *meets = -1;
@@ -398,7 +416,7 @@ static void application_layers(packet_info *pinfo, const char *expected, int *fi
             if (*first < 0)
                 *first = id;
             if (*meets < 0 && id != proto_data_id &&
-                al_protocol_compatible(expected, proto_get_protocol_filter_name(id)))
+                group_compatible(g, proto_get_protocol_filter_name(id)))
                 *meets = id;
         }
     }
@@ -465,7 +483,7 @@ static void observe_payload(packet_info *pinfo, al_conv_t *c, int first, int mee
     }
     c->observed = proto_get_protocol_filter_name(id);
     c->observed_frame = pinfo->num;
-    if (al_protocol_compatible(c->group->rows[0]->expected, c->observed))
+    if (group_compatible(c->group, c->observed))
         return;
     c->warnings |= AL_WARN_PROTOCOL_MISMATCH & enabled_warnings();
     if ((c->warnings & AL_WARN_PROTOCOL_MISMATCH) && c->answer_frame)
@@ -603,6 +621,102 @@ static AL_COLD int annotate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                        al_transport_t transport);
 
+/* The model of an instance: its own TXT "model", else that of the same
+ * instance's _device-info record in the message (AirPort base stations). */
+static const char *instance_model(const al_mdns_message_t *m, const al_mdns_instance_t *inst)
+{
+    const char *model = al_mdns_txt_value(inst, "model");
+    for (guint i = 0; !model && i < m->instances->len; i++) {
+        const al_mdns_instance_t *o =
+            (const al_mdns_instance_t *)g_ptr_array_index(m->instances, i);
+        if (o != inst && strcmp(o->service, "_device-info._tcp") == 0 &&
+            strcmp(o->instance, inst->instance) == 0)
+            model = al_mdns_txt_value(o, "model");
+    }
+    return model ? model : "";
+}
+
+/* An mDNS response on UDP 5353: every service instance it advertises on a
+ * port of the registry gets a tree with that port's facts, and a record on
+ * the "applelegacy.bonjour" tap (the report's Bonjour inventory). */
+static AL_COLD int annotate_bonjour(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    al_transport_hdr_t hdr;
+    if (!frame_payload(tvb, pinfo, AL_TRANSPORT_UDP, &hdr) || !hdr.payload_length)
+        return 0;
+    const uint8_t *payload = tvb_get_ptr(tvb, (gint)hdr.payload_offset, (gint)hdr.payload_length);
+    al_mdns_message_t *m = al_mdns_parse(payload, hdr.payload_length);
+    int annotated = 0;
+    for (guint i = 0; i < m->instances->len; i++) {
+        const al_mdns_instance_t *inst =
+            (const al_mdns_instance_t *)g_ptr_array_index(m->instances, i);
+        const al_group_t *g;
+        /* a range row (Xsan's 49152-65535) names no service of a port a
+         * device picked for itself */
+        if (!inst->has_srv || !inst->port || inst->goodbye ||
+            !(g = al_registry_lookup(registry, inst->transport, inst->port)) ||
+            al_row_is_range(g->rows[0]))
+            continue;
+        const al_row_t *row = g->rows[0];
+        const char *model = instance_model(m, inst);
+        const char *firmware = al_mdns_txt_value(inst, "syVs");
+        firmware = firmware ? firmware : "";
+        annotated++;
+        if (tree) {
+            proto_item *ti, *pi;
+            ti = proto_tree_add_protocol_format(
+                tree, proto_applelegacy, tvb, 0, 0,
+                "Apple Legacy Port Registry: Bonjour advertises %s \"%s\" on %s %u, %s (%s, %s)",
+                inst->service, inst->instance, transport_upper(row->transport), inst->port,
+                row->service, al_registration_names[row->registration],
+                al_lifecycle_names[row->lifecycle]);
+            proto_tree *st = proto_item_add_subtree(ti, ett_bonjour);
+#define ADD_GENERATED(expr)                                                                        \
+    do {                                                                                           \
+        pi = (expr);                                                                               \
+        proto_item_set_generated(pi);                                                              \
+    } while (0)
+            ADD_GENERATED(
+                proto_tree_add_string(st, hf_bonjour_service_type, tvb, 0, 0, inst->service));
+            ADD_GENERATED(
+                proto_tree_add_string(st, hf_bonjour_instance, tvb, 0, 0, inst->instance));
+            ADD_GENERATED(proto_tree_add_string(st, hf_bonjour_host, tvb, 0, 0, inst->target));
+            if (model[0])
+                ADD_GENERATED(proto_tree_add_string(st, hf_bonjour_model, tvb, 0, 0, model));
+            if (firmware[0])
+                ADD_GENERATED(proto_tree_add_string(st, hf_bonjour_firmware, tvb, 0, 0, firmware));
+            ADD_GENERATED(proto_tree_add_uint(st, hf_port, tvb, 0, 0, inst->port));
+            ADD_GENERATED(proto_tree_add_string(st, hf_transport, tvb, 0, 0,
+                                                al_transport_names[row->transport]));
+            ADD_GENERATED(proto_tree_add_string(st, hf_service, tvb, 0, 0, row->service));
+            ADD_GENERATED(proto_tree_add_string(st, hf_registration, tvb, 0, 0,
+                                                al_registration_names[row->registration]));
+            ADD_GENERATED(
+                proto_tree_add_boolean(st, hf_unregistered_use, tvb, 0, 0, row->unregistered_use));
+            ADD_GENERATED(proto_tree_add_string(st, hf_lifecycle, tvb, 0, 0,
+                                                al_lifecycle_names[row->lifecycle]));
+            ADD_GENERATED(proto_tree_add_string(st, hf_last_seen_in, tvb, 0, 0, row->last_seen_in));
+            ADD_GENERATED(proto_tree_add_string(st, hf_sources, tvb, 0, 0, row->sources));
+#undef ADD_GENERATED
+        }
+        if (have_tap_listener(bonjour_tap)) {
+            al_bonjour_tap_info_t *info = wmem_new0(pinfo->pool, al_bonjour_tap_info_t);
+            info->host = &pinfo->src;
+            info->group = g;
+            info->port = inst->port;
+            info->transport = (uint8_t)inst->transport;
+            info->service_type = wmem_strdup(pinfo->pool, inst->service);
+            info->instance = wmem_strdup(pinfo->pool, inst->instance);
+            info->target = wmem_strdup(pinfo->pool, inst->target);
+            info->model = wmem_strdup(pinfo->pool, model);
+            info->firmware = wmem_strdup(pinfo->pool, firmware);
+            tap_queue_packet(bonjour_tap, pinfo, info);
+        }
+    }
+    al_mdns_message_free(m);
+    return annotated ? (int)tvb_captured_length(tvb) : 0;
+}
+
 /* The TCP or UDP header Wireshark last dissected is one an ICMP or ICMPv6
  * error quotes: its ports are the quoted packet's, the addresses the error's
  * own (ICMP restores them). Walks back from the end of the frame's layers. */
@@ -639,6 +753,9 @@ static inline int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_t
         return 0;
     if (G_UNLIKELY(!annotating))
         return 0;
+    if (G_UNLIKELY(transport == AL_TRANSPORT_UDP &&
+                   (pinfo->srcport == AL_MDNS_PORT || pinfo->destport == AL_MDNS_PORT)))
+        return annotate_bonjour(tvb, pinfo, tree);
     /* The fast path for ordinary traffic: neither port is in the registry. */
     if (!al_registry_lookup(registry, transport, (uint16_t)pinfo->srcport) &&
         !al_registry_lookup(registry, transport, (uint16_t)pinfo->destport))
@@ -702,7 +819,7 @@ static AL_COLD int annotate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         addresses_equal(&pinfo->src, &c->server) && pinfo->srcport == c->service_port;
     const char *expected = c->group->rows[0]->expected;
     int first, meets;
-    application_layers(pinfo, expected, &first, &meets);
+    application_layers(pinfo, c->group, &first, &meets);
     al_transport_hdr_t hdr;
     bool have_hdr = false;
     if (meets < 0 && first >= 0) {
@@ -746,11 +863,11 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
     set_address(&qsrc, type, (int)q.addr_len, q.src);
     set_address(&qdst, type, (int)q.addr_len, q.dst);
     conversation_type ctype = transport == AL_TRANSPORT_TCP ? CONVERSATION_TCP : CONVERSATION_UDP;
-    conversation_t *conv = find_conversation(pinfo->num, &qsrc, &qdst, ctype, pinfo->srcport,
-                                             pinfo->destport, 0);
+    conversation_t *conv =
+        find_conversation(pinfo->num, &qsrc, &qdst, ctype, pinfo->srcport, pinfo->destport, 0);
     if (!conv)
-        conv = conversation_new(pinfo->num, &qsrc, &qdst, ctype, pinfo->srcport, pinfo->destport,
-                                0);
+        conv =
+            conversation_new(pinfo->num, &qsrc, &qdst, ctype, pinfo->srcport, pinfo->destport, 0);
     al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
     if (c == &no_verdict)
         return 0;
@@ -775,8 +892,7 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
     pinfo->current_proto = AL_SHORT_NAME;
     if (!PINFO_FD_VISITED(pinfo)) {
         /* the error is about a packet to the service, not from it */
-        bool to_service = addresses_equal(&qdst, &c->server) &&
-                          pinfo->destport == c->service_port;
+        bool to_service = addresses_equal(&qdst, &c->server) && pinfo->destport == c->service_port;
         al_conn_event_t e = {
             .from_server = true,
             .tcp = transport == AL_TRANSPORT_TCP,
@@ -880,11 +996,26 @@ void proto_register_applelegacy(void)
           "How far the conversation got: no answer, rejected (TCP RST or ICMP unreachable), "
           "answered, established or data exchanged; as of this frame in the first pass",
           HFILL}},
+        {&hf_bonjour_instance,
+         {"Bonjour instance", "applelegacy.bonjour.instance", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The advertised service instance's name (DNS-SD)", HFILL}},
+        {&hf_bonjour_service_type,
+         {"Bonjour service type", "applelegacy.bonjour.service_type", FT_STRING, BASE_NONE, NULL,
+          0x0, "_airport._tcp, _rfb._tcp, ...", HFILL}},
+        {&hf_bonjour_host,
+         {"Bonjour host", "applelegacy.bonjour.host", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The SRV record's target host", HFILL}},
+        {&hf_bonjour_model,
+         {"Model", "applelegacy.bonjour.model", FT_STRING, BASE_NONE, NULL, 0x0,
+          "TXT model, of the instance or its _device-info record", HFILL}},
+        {&hf_bonjour_firmware,
+         {"Firmware", "applelegacy.bonjour.firmware", FT_STRING, BASE_NONE, NULL, 0x0,
+          "TXT syVs (AirPort base station firmware)", HFILL}},
         {&hf_user_row,
          {"From the user table", "applelegacy.user_row", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "The row comes from the user table, not from the built-in data", HFILL}},
     };
-    static gint *ett[] = {&ett_applelegacy};
+    static gint *ett[] = {&ett_applelegacy, &ett_bonjour};
     static ei_register_info ei[] = {
         {&ei_unregistered_use,
          {"applelegacy.expert.unregistered_use", PI_ASSUMPTION, PI_WARN,
@@ -967,6 +1098,7 @@ void proto_register_applelegacy(void)
         "applelegacy.postdissector", "Apple Legacy Port Registry postdissector",
         dissect_postdissector, proto_applelegacy_post));
     applelegacy_tap = register_tap(AL_TAP_NAME);
+    bonjour_tap = register_tap(AL_BONJOUR_TAP_NAME);
 
     proto_sniffer = proto_register_protocol("Apple Legacy Port Sniffer", "AppleLegacySniffer",
                                             "applelegacy_sniffer");

@@ -81,8 +81,26 @@ typedef struct {
     const al_row_t *row;
 } probe_port_t;
 
+/* One advertised service instance of the Bonjour inventory. */
 typedef struct {
-    GHashTable *convs;  /* conversation id -> report_conv_t */
+    GHashTable *hosts; /* announcer address text -> NULL */
+    char *service_type;
+    char *instance;
+    char *target;
+    char *model;
+    char *firmware;
+    const al_group_t *group;
+    uint16_t port;
+    uint8_t transport;
+    guint64 announcements;
+    nstime_t first_seen;
+    nstime_t last_seen;
+} report_bonjour_t;
+
+typedef struct {
+    GHashTable *convs;   /* conversation id -> report_conv_t */
+    GHashTable *bonjour; /* "host|type|instance|port" -> report_bonjour_t */
+    bool bonjour_listening;
     GHashTable *ard;    /* "server|transport|port" -> AL_WARN_ARD_* bits from the ard tap */
     bool ard_listening; /* the ard listener owns (and frees) ard */
     bool json;
@@ -125,10 +143,23 @@ static void probe_free(gpointer p)
     g_free(f);
 }
 
+static void bonjour_free(gpointer p)
+{
+    report_bonjour_t *b = (report_bonjour_t *)p;
+    g_hash_table_destroy(b->hosts);
+    g_free(b->service_type);
+    g_free(b->instance);
+    g_free(b->target);
+    g_free(b->model);
+    g_free(b->firmware);
+    g_free(b);
+}
+
 static void report_reset(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
     g_hash_table_remove_all(r->convs);
+    g_hash_table_remove_all(r->bonjour);
     g_hash_table_remove_all(r->ard);
 }
 
@@ -189,6 +220,89 @@ static tap_packet_status report_packet(void *tapdata, packet_info *pinfo, epan_d
     if (info->observed && (!c->observed || strcmp(c->observed, "unknown") == 0))
         c->observed = info->observed;
     return TAP_PACKET_REDRAW;
+}
+
+static tap_packet_status report_bonjour_packet(void *tapdata, packet_info *pinfo,
+                                               epan_dissect_t *edt _U_, const void *data,
+                                               tap_flags_t flags _U_)
+{
+    GHashTable *table = (GHashTable *)tapdata;
+    const al_bonjour_tap_info_t *info = (const al_bonjour_tap_info_t *)data;
+    char *host = address_to_str(NULL, info->host);
+    char *key = g_strdup_printf("%s|%s|%s|%u", info->target, info->service_type, info->instance,
+                                info->port);
+    report_bonjour_t *b = (report_bonjour_t *)g_hash_table_lookup(table, key);
+    if (!b) {
+        b = g_new0(report_bonjour_t, 1);
+        b->hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        b->service_type = g_strdup(info->service_type);
+        b->instance = g_strdup(info->instance);
+        b->target = g_strdup(info->target);
+        b->model = g_strdup(info->model);
+        b->firmware = g_strdup(info->firmware);
+        b->group = info->group;
+        b->port = info->port;
+        b->transport = info->transport;
+        g_hash_table_insert(table, key, b);
+    } else {
+        g_free(key);
+        if (!b->model[0] && info->model[0]) {
+            g_free(b->model);
+            b->model = g_strdup(info->model);
+        }
+        if (!b->firmware[0] && info->firmware[0]) {
+            g_free(b->firmware);
+            b->firmware = g_strdup(info->firmware);
+        }
+    }
+    if (!g_hash_table_contains(b->hosts, host))
+        g_hash_table_add(b->hosts, g_strdup(host));
+    wmem_free(NULL, host);
+    count_packet(&b->first_seen, &b->last_seen, b->announcements == 0, &pinfo->abs_ts);
+    b->announcements++;
+    return TAP_PACKET_REDRAW;
+}
+
+/* Discontinued services first, then by service type, host and instance. */
+static int bonjour_order(gconstpointer pa, gconstpointer pb)
+{
+    const report_bonjour_t *a = *(const report_bonjour_t *const *)pa;
+    const report_bonjour_t *b = *(const report_bonjour_t *const *)pb;
+    uint8_t la = a->group->rows[0]->lifecycle, lb = b->group->rows[0]->lifecycle;
+    if (la != lb)
+        return la > lb ? -1 : 1;
+    int c = strcmp(a->service_type, b->service_type);
+    if (!c)
+        c = strcmp(a->target, b->target);
+    if (!c)
+        c = strcmp(a->instance, b->instance);
+    return c ? c : (a->port < b->port ? -1 : a->port > b->port);
+}
+
+/* The announcer's addresses, sorted, ","-separated. */
+static char *hosts_text(const report_bonjour_t *b)
+{
+    GList *hosts = g_list_sort(g_hash_table_get_keys(b->hosts), (GCompareFunc)strcmp);
+    GString *s = g_string_new(NULL);
+    for (GList *h = hosts; h; h = h->next) {
+        if (h != hosts)
+            g_string_append_c(s, ',');
+        g_string_append(s, (const char *)h->data);
+    }
+    g_list_free(hosts);
+    return g_string_free(s, FALSE);
+}
+
+static GPtrArray *sorted_bonjour(report_t *r)
+{
+    GPtrArray *out = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, r->bonjour);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        g_ptr_array_add(out, value);
+    g_ptr_array_sort(out, bonjour_order);
+    return out;
 }
 
 /* The service rows: the conversations the service side answered, by server,
@@ -449,7 +563,9 @@ static char *ports_text(const report_probe_t *f)
             const probe_port_t *q = (const probe_port_t *)g_ptr_array_index(ports, j);
             if (q->row != p->row)
                 break;
-            n[al_state_answered((al_state_t)q->state) ? 0 : q->state == AL_STATE_REJECTED ? 1 : 2]++;
+            n[al_state_answered((al_state_t)q->state) ? 0
+              : q->state == AL_STATE_REJECTED         ? 1
+                                                      : 2]++;
         }
         g_string_append_printf(s, "%s/%u-%u %s (%u port%s:", al_transport_names[p->transport],
                                p->row->port_lo, p->row->port_hi, p->row->service, j - i,
@@ -481,13 +597,12 @@ static void json_probes(GString *out, GPtrArray *probes)
         json_string(out, f->client);
         g_string_append(out, ", \"server\": ");
         json_string(out, f->server);
-        g_string_append_printf(out,
-                               ", \"ports_probed\": %u, \"answered\": %u, \"rejected\": %u, "
-                               "\"no_answer\": %u, \"conversations\": %" PRIu64
-                               ", \"packets\": %" PRIu64
-                               ", \"first_seen\": \"%s\", \"last_seen\": \"%s\", \"ports\": [",
-                               probe_ports(f), n[0], n[1], n[2], f->conversations, f->packets, t1,
-                               t2);
+        g_string_append_printf(
+            out,
+            ", \"ports_probed\": %u, \"answered\": %u, \"rejected\": %u, "
+            "\"no_answer\": %u, \"conversations\": %" PRIu64 ", \"packets\": %" PRIu64
+            ", \"first_seen\": \"%s\", \"last_seen\": \"%s\", \"ports\": [",
+            probe_ports(f), n[0], n[1], n[2], f->conversations, f->packets, t1, t2);
         GPtrArray *ports = sorted_ports(f);
         for (guint j = 0; j < ports->len; j++) {
             const probe_port_t *p = (const probe_port_t *)g_ptr_array_index(ports, j);
@@ -507,7 +622,48 @@ static void json_probes(GString *out, GPtrArray *probes)
     g_string_append(out, probes->len ? "\n]" : "]");
 }
 
-static void draw_json(GPtrArray *rows, GPtrArray *probes)
+static void json_bonjour(GString *out, GPtrArray *bonjour)
+{
+    g_string_append(out, ", \"bonjour\": [");
+    for (guint i = 0; i < bonjour->len; i++) {
+        const report_bonjour_t *b = (const report_bonjour_t *)g_ptr_array_index(bonjour, i);
+        const al_row_t *row = b->group->rows[0];
+        char *t1 = format_time(&b->first_seen), *t2 = format_time(&b->last_seen);
+        g_string_append(out, i ? ",\n  {\"target\": " : "\n  {\"target\": ");
+        json_string(out, b->target);
+        g_string_append(out, ", \"addresses\": [");
+        GList *hosts = g_list_sort(g_hash_table_get_keys(b->hosts), (GCompareFunc)strcmp);
+        for (GList *h = hosts; h; h = h->next) {
+            if (h != hosts)
+                g_string_append(out, ", ");
+            json_string(out, (const char *)h->data);
+        }
+        g_list_free(hosts);
+        g_string_append(out, "], \"service_type\": ");
+        json_string(out, b->service_type);
+        g_string_append(out, ", \"instance\": ");
+        json_string(out, b->instance);
+        g_string_append_printf(out, ", \"port\": %u, \"transport\": \"%s\", \"service\": ", b->port,
+                               al_transport_names[b->transport]);
+        json_string(out, row->service);
+        g_string_append_printf(out,
+                               ", \"registration\": \"%s\", \"lifecycle\": \"%s\", "
+                               "\"model\": ",
+                               al_registration_names[row->registration],
+                               al_lifecycle_names[row->lifecycle]);
+        json_string(out, b->model);
+        g_string_append(out, ", \"firmware\": ");
+        json_string(out, b->firmware);
+        g_string_append_printf(
+            out, ", \"announcements\": %" PRIu64 ", \"first_seen\": \"%s\", \"last_seen\": \"%s\"}",
+            b->announcements, t1, t2);
+        g_free(t1);
+        g_free(t2);
+    }
+    g_string_append(out, bonjour->len ? "\n]" : "]");
+}
+
+static void draw_json(GPtrArray *rows, GPtrArray *probes, GPtrArray *bonjour)
 {
     GString *out = g_string_new("{\"report\": \"applelegacy\", \"scope\": ");
     json_string(out, applelegacy_scope_name());
@@ -565,6 +721,7 @@ static void draw_json(GPtrArray *rows, GPtrArray *probes)
     }
     g_string_append(out, rows->len ? "\n]" : "]");
     json_probes(out, probes);
+    json_bonjour(out, bonjour);
     g_string_append(out, "}\n");
     fputs(out->str, stdout);
     g_string_free(out, TRUE);
@@ -599,11 +756,32 @@ static const bool right_aligned[N_COLUMNS] = {
     [C_BYTES] = true,
 };
 
-enum { P_CLIENT, P_SERVER, P_PORTS, P_ANSWERED, P_REJECTED, P_NO_ANSWER, P_CONV, P_PACKETS,
-       P_FIRST, P_LAST, P_LIST, N_PROBE_COLUMNS };
+enum {
+    P_CLIENT,
+    P_SERVER,
+    P_PORTS,
+    P_ANSWERED,
+    P_REJECTED,
+    P_NO_ANSWER,
+    P_CONV,
+    P_PACKETS,
+    P_FIRST,
+    P_LAST,
+    P_LIST,
+    N_PROBE_COLUMNS
+};
 static const char *const probe_titles[N_PROBE_COLUMNS] = {
-    "Client", "Server", "Ports", "Answered", "Rejected", "No answer", "Conv", "Packets",
-    "First seen (UTC)", "Last seen (UTC)", "Apple ports probed",
+    "Client",
+    "Server",
+    "Ports",
+    "Answered",
+    "Rejected",
+    "No answer",
+    "Conv",
+    "Packets",
+    "First seen (UTC)",
+    "Last seen (UTC)",
+    "Apple ports probed",
 };
 
 /* Left-aligned cells but the counts; the last cell unpadded. */
@@ -620,8 +798,9 @@ static void print_table(const char *const *titles, int n, const bool *right, GPt
     for (guint i = 0; i <= rows; i++) {
         GString *line = g_string_new(NULL);
         for (int c = 0; c < n; c++) {
-            const char *text = i == 0 ? titles[c]
-                                      : (const char *)g_ptr_array_index(cells, (i - 1) * (guint)n + (guint)c);
+            const char *text =
+                i == 0 ? titles[c]
+                       : (const char *)g_ptr_array_index(cells, (i - 1) * (guint)n + (guint)c);
             size_t pad = width[c] - (size_t)g_utf8_strlen(text, -1);
             if (c)
                 g_string_append(line, "  ");
@@ -641,8 +820,8 @@ static void print_table(const char *const *titles, int n, const bool *right, GPt
 static void draw_probes(GPtrArray *probes)
 {
     static const bool right[N_PROBE_COLUMNS] = {
-        [P_PORTS] = true, [P_ANSWERED] = true, [P_REJECTED] = true, [P_NO_ANSWER] = true,
-        [P_CONV] = true,  [P_PACKETS] = true,
+        [P_PORTS] = true,     [P_ANSWERED] = true, [P_REJECTED] = true,
+        [P_NO_ANSWER] = true, [P_CONV] = true,     [P_PACKETS] = true,
     };
     GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < probes->len; i++) {
@@ -674,7 +853,59 @@ static void draw_probes(GPtrArray *probes)
     g_ptr_array_free(cells, TRUE);
 }
 
-static void draw_text(GPtrArray *rows, GPtrArray *probes)
+enum {
+    B_HOST,
+    B_ADDRESSES,
+    B_TYPE,
+    B_INSTANCE,
+    B_PORT,
+    B_SERVICE,
+    B_LIFECYCLE,
+    B_MODEL,
+    B_FIRMWARE,
+    B_ANNOUNCEMENTS,
+    B_FIRST,
+    B_LAST,
+    N_BONJOUR_COLUMNS
+};
+static const char *const bonjour_titles[N_BONJOUR_COLUMNS] = {
+    "Host",     "Addresses",     "Service type",     "Instance",
+    "Port",     "Service",       "Lifecycle",        "Model",
+    "Firmware", "Announcements", "First seen (UTC)", "Last seen (UTC)",
+};
+
+static void draw_bonjour(GPtrArray *bonjour)
+{
+    static const bool right[N_BONJOUR_COLUMNS] = {[B_ANNOUNCEMENTS] = true};
+    GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < bonjour->len; i++) {
+        const report_bonjour_t *b = (const report_bonjour_t *)g_ptr_array_index(bonjour, i);
+        const al_row_t *row = b->group->rows[0];
+        char *cell[N_BONJOUR_COLUMNS] = {
+            g_strdup(b->target),
+            hosts_text(b),
+            g_strdup(b->service_type),
+            g_strdup(b->instance),
+            g_strdup_printf("%s/%u", al_transport_names[b->transport], b->port),
+            g_strdup(row->service),
+            g_strdup(al_lifecycle_names[row->lifecycle]),
+            g_strdup(b->model[0] ? b->model : "-"),
+            g_strdup(b->firmware[0] ? b->firmware : "-"),
+            g_strdup_printf("%" PRIu64, b->announcements),
+            format_time(&b->first_seen),
+            format_time(&b->last_seen),
+        };
+        for (int c = 0; c < N_BONJOUR_COLUMNS; c++)
+            g_ptr_array_add(cells, cell[c]);
+    }
+    printf("------------------------------------------------------------------------\n");
+    printf("Bonjour inventory: %u advertised services on Apple ports\n", bonjour->len);
+    if (bonjour->len)
+        print_table(bonjour_titles, N_BONJOUR_COLUMNS, right, cells);
+    g_ptr_array_free(cells, TRUE);
+}
+
+static void draw_text(GPtrArray *rows, GPtrArray *probes, GPtrArray *bonjour)
 {
     size_t width[N_COLUMNS];
     GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
@@ -736,6 +967,7 @@ static void draw_text(GPtrArray *rows, GPtrArray *probes)
         g_string_free(line, TRUE);
     }
     draw_probes(probes);
+    draw_bonjour(bonjour);
     printf("========================================================================\n");
     g_ptr_array_free(cells, TRUE);
 }
@@ -747,10 +979,12 @@ static void report_draw(void *tapdata)
     GPtrArray *rows = sorted_rows(table);
     GPtrArray *probes = probe_findings(r);
     g_ptr_array_sort(probes, probe_order);
+    GPtrArray *bonjour = sorted_bonjour(r);
     if (r->json)
-        draw_json(rows, probes);
+        draw_json(rows, probes, bonjour);
     else
-        draw_text(rows, probes);
+        draw_text(rows, probes, bonjour);
+    g_ptr_array_free(bonjour, TRUE);
     g_ptr_array_free(probes, TRUE);
     g_ptr_array_free(rows, TRUE);
     g_hash_table_destroy(table);
@@ -760,6 +994,8 @@ static void report_finish(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
     g_hash_table_destroy(r->convs);
+    if (!r->bonjour_listening)
+        g_hash_table_destroy(r->bonjour);
     if (!r->ard_listening)
         g_hash_table_destroy(r->ard);
     g_free(r);
@@ -771,6 +1007,11 @@ static void report_ard_finish(void *tapdata)
     g_hash_table_destroy((GHashTable *)tapdata);
 }
 #endif
+
+static void report_table_finish(void *tapdata)
+{
+    g_hash_table_destroy((GHashTable *)tapdata);
+}
 
 static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
 {
@@ -791,6 +1032,7 @@ static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
         exit(1);
     }
     r->convs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conv_free);
+    r->bonjour = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, bonjour_free);
     r->ard = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     GString *err = register_tap_listener(AL_TAP_NAME, r, filter, 0, report_reset, report_packet,
@@ -799,10 +1041,18 @@ static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
         fprintf(stderr, "tshark: cannot start -z " REPORT_PREFIX ": %s\n", err->str);
         g_string_free(err, TRUE);
         g_hash_table_destroy(r->convs);
+        g_hash_table_destroy(r->bonjour);
         g_hash_table_destroy(r->ard);
         g_free(r);
         exit(1);
     }
+    /* The Bonjour inventory's listener owns its table (finish order is not set). */
+    err = register_tap_listener(AL_BONJOUR_TAP_NAME, r->bonjour, NULL, 0, NULL,
+                                report_bonjour_packet, NULL, report_table_finish);
+    if (err)
+        g_string_free(err, TRUE);
+    else
+        r->bonjour_listening = true;
 #ifdef HAVE_ARD_PARSE
     /* The ard plugin may not be loaded: then there is simply nothing to add.
      * Every listener's finish runs at exit, in no set order: the ard

@@ -167,20 +167,21 @@ class Warnings(CaptureTestCase):
         cap.tcp_session(C, S, 40002, 660, [(True, b"d")])
         cap.tcp_session(C, S, 40003, 985, [(True, b"e")])
         got = expert_rows(self.write(cap))
+        # on the SYN/ACK: the frame where the service answered
         self.assertEqual(got, [
-            ("1", "TCP 625 is registered by IANA to dec-dlm (DEC DLM), not to Apple's "
+            ("2", "TCP 625 is registered by IANA to dec-dlm (DEC DLM), not to Apple's "
                   "Directory Service Proxy (DSProxy)"),
-            ("1", "Unregistered use: Apple's own port table calls its use of TCP 625 "
+            ("2", "Unregistered use: Apple's own port table calls its use of TCP 625 "
                   "(Directory Service Proxy (DSProxy)) unregistered"),
-            ("9", "TCP 625 is registered by IANA to dec-dlm (DEC DLM), not to Apple's "
+            ("10", "TCP 625 is registered by IANA to dec-dlm (DEC DLM), not to Apple's "
                   "Directory Service Proxy (DSProxy)"),
-            ("9", "Unregistered use: Apple's own port table calls its use of TCP 625 "
+            ("10", "Unregistered use: Apple's own port table calls its use of TCP 625 "
                   "(Directory Service Proxy (DSProxy)) unregistered"),
-            ("16", "Traffic on abandoned port TCP 660: MacOS Server Admin is discontinued, "
+            ("17", "Traffic on abandoned port TCP 660: MacOS Server Admin is discontinued, "
                    "last seen in Mac OS X Server 10.4"),
-            ("23", "Traffic on abandoned port TCP 985: NetInfo Static Port is discontinued, "
+            ("24", "Traffic on abandoned port TCP 985: NetInfo Static Port is discontinued, "
                    "last release unknown"),
-            ("23", "TCP 985 is not assigned by IANA; only Apple's table links it to NetInfo "
+            ("24", "TCP 985 is not assigned by IANA; only Apple's table links it to NetInfo "
                    "Static Port"),
         ])
 
@@ -208,6 +209,7 @@ class Warnings(CaptureTestCase):
     def test_quiet_on_ordinary_and_current_traffic(self):
         cap = Capture().tcp_session(C, S, 40000, 443, [(True, b"\x16\x03\x01\x00\x05hello")])
         cap.udp(C, S, 40001, 53, b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00")
+        cap.udp(S, C, 53, 40001, b"\x12\x34\x81\x80\x00\x01\x00\x00\x00\x00\x00\x00")
         cap.tcp_session(C, "17.57.144.116", 40002, 5223, [(True, b"\x16\x03\x01\x00\x05hello")])
         cap.udp(C, S, 40003, 3283, b"\x00\x14\x00\x01\x03")
         self.assertEqual(expert_rows(self.write(cap), prefs=["applelegacy.scope:all"]), [])
@@ -222,7 +224,7 @@ class UserTable(CaptureTestCase):
         rows = fields(cap, ["applelegacy.service", "applelegacy.user_row", "applelegacy.sources"],
                       prefs=["uat:applelegacy_ports:" + self.ROW])
         self.assertEqual(rows[0], ["Lab relay", "1", "notes"])
-        self.assertIn(("1", "Traffic on abandoned port TCP 7777: Lab relay is discontinued, "
+        self.assertIn(("2", "Traffic on abandoned port TCP 7777: Lab relay is discontinued, "
                             "last seen in Lab OS 1"),
                       expert_rows(cap, prefs=["uat:applelegacy_ports:" + self.ROW]))
 

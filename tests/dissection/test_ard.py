@@ -202,6 +202,10 @@ class AnswerTest(ArdTestCase):
         self.assertEqual(rows, [["200", "UTF-16 name count 200 exceeds its 128-byte field"]])
 
 
+PROBE_NOTE = ("Probe of Apple ports: 127.0.0.28 sent to 127.0.0.17 UDP 3283 (Net Assistant), "
+              "no answer; every port it probed there is in the report's probe findings")
+
+
 class TruncatedTest(ArdTestCase):
     def test_answer_cut_at_0x60(self):
         cut = answer()[:0x60]
@@ -245,8 +249,8 @@ class TruncatedTest(ArdTestCase):
         self.assertEqual(rows, [
             ["9", "00", "Truncated: 1-byte datagram, shorter than the 4-byte ARD header",
              "Truncated header"],
-            ["11", "000103", "Truncated: 3-byte datagram, shorter than the 4-byte ARD header",
-             "Truncated header"],
+            ["11", "000103", "Truncated: 3-byte datagram, shorter than the 4-byte ARD header,"
+             + PROBE_NOTE, "Truncated header"],
             ["8", "", "", "41283 \u2192 3283 Len=0"]])
 
     def test_length_field_too_small_leaves_trailer(self):
@@ -328,7 +332,8 @@ class MessageTest(ArdTestCase):
                                      "_ws.expert.message"])
         self.assertEqual(rows, [
             ["1", "0x0014", "1", "0x03", "", "GET_INFO (nmap probe)", ""],
-            ["2", "0x0014", "0", "", "", "GET_INFO (AMP-Research probe)", ""],
+            # the second probe without an answer: the registry's probe finding
+            ["2", "0x0014", "0", "", "", "GET_INFO (AMP-Research probe)", PROBE_NOTE],
             ["3", "", "", "", "0000", "ARMS reflector scan (00 00)", ""]])
 
     def test_get_info_probe_4_byte_then_answer(self):

@@ -84,8 +84,11 @@ BUTTON_FRAMES = {
     "Protocol mismatch": [(66, 66), (84, 84)],
     "ARD amplification": [(115, 115)],
     # the first frame of each flagged conversation, the mismatches, the ARD answer
-    "Apple warnings": [(33, 33), (51, 51), (63, 63), (66, 66), (81, 81), (84, 84), (104, 104),
-                       (115, 116), (126, 126), (143, 143)],
+    # the warnings are raised where the service answers: the SYN/ACK, the
+    # serialnumberd reply (144)
+    "Apple warnings": [(34, 34), (52, 52), (64, 64), (66, 66), (82, 82), (84, 84), (105, 105),
+                       (115, 115), (117, 117), (119, 119), (127, 127), (133, 133), (134, 134),
+                       (143, 143), (144, 144)],
 }
 
 

@@ -1,9 +1,15 @@
 """Real third-party captures from ../shared/captures (skipped when absent; never
 copied into the project). See ../shared/captures/README."""
+import glob
+import json
 import os
+import subprocess
 import unittest
 
-from harness import SHARED_CAPTURES, fields, tshark
+from harness import SHARED_CAPTURES, SOURCE, fields, tshark
+
+HEURISTICS = subprocess.run([os.path.join(SOURCE, "tools", "apple-heuristic-args")],
+                            capture_output=True, text=True, check=True).stdout.split()
 
 ANYCONNECT = os.path.join(SHARED_CAPTURES, "ndpi-anyconnect-vpn.pcap")
 UDP192 = os.path.join(SHARED_CAPTURES, "ndpi-anyconnect-vpn-udp192-only.pcap")
@@ -36,21 +42,20 @@ class AnyConnect(unittest.TestCase):
         self.assertTrue(all(501 <= f <= 579 for f in frames))
         self.assertEqual({tuple(r[1:]) for r in rows},
                          {("192", "192", "AirPort base station PPP status or discovery")})
-        # one conversation: its warnings once, on its first frame, and nothing else
-        # in the capture warns (APNS on 5223 is annotated quietly)
+        # nobody answers: no warning, the probe finding's note on the second
+        # probe, and nothing else in the capture warns (APNS is quiet)
         self.assertEqual(registry_experts(ANYCONNECT), [
-            (frames[0], "Traffic on abandoned port UDP 192: AirPort base station PPP status or "
-                        "discovery is discontinued, last release unknown"),
-            (frames[0], "UDP 192 is registered by IANA to osu-nms (OSU Network Monitoring "
-                        "System), not to Apple's AirPort base station PPP status or discovery"),
+            (frames[1], "Probe of Apple ports: 10.0.0.227 sent to 10.0.0.1 UDP 192 (AirPort base "
+                        "station PPP status or discovery), no answer; every port it probed there "
+                        "is in the report's probe findings"),
         ])
 
     @need(ANYCONNECT)
     def test_nothing_else_is_annotated_as_legacy(self):
         rows = fields(ANYCONNECT, ["applelegacy.port", "applelegacy.lifecycle"], "applelegacy")
         ports = {(r[0], r[1]) for r in rows}
-        # APNS shares 5223 with the discontinued 2010 iChat server row: both rows shown
-        self.assertEqual(ports, {("192", "discontinued"), ("5223\x1f5223", "discontinued\x1fcurrent")})
+        # APNS (current table) first, the 2010 iChat server row after it
+        self.assertEqual(ports, {("192", "discontinued"), ("5223\x1f5223", "current\x1fdiscontinued")})
 
 
 class Udp192Only(unittest.TestCase):
@@ -91,3 +96,93 @@ class SynScan(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def report_json(capture):
+    return json.loads(tshark(["-q", "-z", "applelegacy,report,json"] + HEURISTICS, capture).stdout)
+
+
+ALL_CAPTURES = sorted(glob.glob(os.path.join(SHARED_CAPTURES, "*.pcap*")))
+
+
+class EveryRealCapture(unittest.TestCase):
+    """Every row of the default report answered; no prober is a server."""
+
+    @unittest.skipUnless(ALL_CAPTURES, "../shared/captures not present")
+    def test_rows_answered_and_no_scanner_is_a_server(self):
+        for capture in ALL_CAPTURES:
+            with self.subTest(capture=os.path.basename(capture)):
+                report = report_json(capture)
+                servers = {(r["server"], r["port"], r["transport"]) for r in report["rows"]}
+                probers = {f["client"] for f in report["probes"]}
+                self.assertFalse({s for s, _, _ in servers} & probers - {
+                    r["server"] for r in report["rows"] if r["clients"]})
+                for row in report["rows"]:
+                    self.assertNotIn("unregistered_use", row["warnings"]
+                                     if row["port"] == 5900 else [])
+                    self.assertNotIn("protocol_mismatch", row["warnings"], row)
+
+
+def need_file(name):
+    path = os.path.join(SHARED_CAPTURES, name)
+    return path, unittest.skipUnless(os.path.exists(path), "%s not present" % path)
+
+
+SORADDANG, need_soraddang = need_file("soraddang-NETSECURITY--udp_scan.pcap")
+VICTORIA, need_victoria = need_file("victorialugi-nmap--udp_scan.pcap")
+AFP, need_afp = need_file("ntop-nDPI--afp.pcap")
+METASPLOIT, need_metasploit = need_file("aazh94-metasploit--udp_scan.pcapng")
+VNCMAC, need_vncmac = need_file("zeek-zeek--vncmac.pcap")
+RADAR, need_radar = need_file("apple-oss-distributions-tcpdump--radar-33413692.pcap")
+
+
+class Scans(unittest.TestCase):
+    @need_soraddang
+    def test_icmp_errors_reject_the_quoted_conversation(self):
+        report = report_json(SORADDANG)
+        self.assertEqual(report["rows"], [])
+        [finding] = report["probes"]
+        self.assertEqual((finding["client"], finding["server"], finding["ports_probed"],
+                          finding["rejected"], finding["answered"]),
+                         ("10.40.219.42", "10.40.201.225", 9, 9, 0))
+        rows = fields(SORADDANG, ["frame.number", "applelegacy.state"], "icmp && applelegacy")
+        self.assertTrue(rows and all(r[1] == "rejected" for r in rows), rows)
+
+    @need_victoria
+    def test_rst_answers_are_rejections_and_xsan_is_one_entry(self):
+        report = report_json(VICTORIA)
+        self.assertEqual(report["rows"], [])
+        xsan = [f for f in report["probes"] if f["client"] == "79.124.40.150"][0]
+        self.assertEqual((xsan["ports_probed"], xsan["rejected"]), (3, 3))
+        out = tshark(["-q", "-z", "applelegacy,report"] + HEURISTICS, VICTORIA).stdout
+        self.assertIn("tcp/49152-65535 Xsan (3 ports: 3 rejected)", out)
+
+    @need_metasploit
+    def test_snquery_under_a_tftp_conversation_is_serialnumberd(self):
+        # TFTP took it (an earlier probe's conversation); the registry decodes it
+        rows = fields(METASPLOIT, ["serialnumberd", "applelegacy.observed"], "frame.number == 1960")
+        self.assertEqual(rows, [["serialnumberd", "serialnumberd"]])
+
+
+class AppleServices(unittest.TestCase):
+    @need_afp
+    def test_dsi_carries_afp(self):
+        [row] = report_json(AFP)["rows"]
+        self.assertEqual((row["port"], row["observed"], row["warnings"]), (548, "afp", []))
+
+    @need_vncmac
+    def test_screen_sharing_is_quiet(self):
+        [row] = report_json(VNCMAC)["rows"]
+        self.assertEqual((row["port"], row["warnings"]), (5900, []))
+
+    @need_radar
+    def test_apns_is_current_and_airports_are_inventoried(self):
+        report = report_json(RADAR)
+        [row] = report["rows"]
+        self.assertEqual((row["port"], row["lifecycle"], row["warnings"]), (5223, "current", []))
+        airports = [b for b in report["bonjour"] if b["service_type"] == "_airport._tcp"]
+        self.assertEqual(len(airports), 13)
+        self.assertEqual(sorted({b["firmware"] for b in airports}),
+                         ["7.6.7", "7.6.8", "7.6.9", "7.7.8", "7.7.8f0 dev "])
+        self.assertTrue(all(b["lifecycle"] == "discontinued" and b["port"] == 5009
+                            for b in airports))

@@ -65,7 +65,7 @@ def comments_text(comments):
 
 
 # The frames of the demo capture that carry our warnings (see golden/demo-comments.txt).
-DEMO_FLAGGED = [33, 51, 63, 66, 81, 84, 104, 115, 116, 119, 126, 133, 134, 143]
+DEMO_FLAGGED = [34, 52, 64, 66, 82, 84, 105, 115, 117, 119, 127, 133, 134, 143, 144]
 
 
 class Write(CaptureTestCase):
@@ -75,7 +75,7 @@ class Write(CaptureTestCase):
         out = self.path("annotated.pcapng")
         proc = run_tool("--write", out, DEMO)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual(proc.stderr, "applelegacy-report: wrote %s: 23 comments on 14 frames\n"
+        self.assertEqual(proc.stderr, "applelegacy-report: wrote %s: 23 comments on 15 frames\n"
                          % out)
         self.assertIn("Apple Legacy Port Registry report (scope: apple)", proc.stdout)
         comments = stock_comments(out)
@@ -85,10 +85,11 @@ class Write(CaptureTestCase):
         self.assertEqual(comments[115], [
             "applelegacy/ard: [Security/Warning] ARD reflection/amplification: 127.0.0.17 sent "
             "1006 bytes for 5 received (ratio 201.2)"])
-        # a Security Note of an Apple dissector, before the registry's warnings
-        self.assertEqual(comments[143][0], "applelegacy/serialnumberd: [Security/Note] Server "
-                                           "serial number sent in clear: AAAAAA")
-        self.assertEqual(len(comments[143]), 4)
+        # a Security Note of an Apple dissector on the request; the registry's
+        # three warnings on the reply, where the service answered
+        self.assertEqual(comments[143], ["applelegacy/serialnumberd: [Security/Note] Server "
+                                         "serial number sent in clear: AAAAAA"])
+        self.assertEqual(len(comments[144]), 3)
         check_golden(self, "demo-comments.txt", comments_text(comments))
         # the same packets, bytes for bytes, and a pcapng file
         self.assertEqual(stock_hex(out), stock_hex(DEMO))
@@ -125,21 +126,36 @@ class Write(CaptureTestCase):
         self.assertEqual(stock_hex(out), stock_hex(cap))
 
     def test_other_notes_are_not_flagged(self):
-        # an AirPort probe on UDP 192: the apdisc plugin's Assumption Note is
-        # not a finding; the registry's two warnings are
-        cap = self.write(Capture().udp(C1, S1, 41000, 192, b"\x10\x01\x03\x10"))
+        # an AirPort probe on UDP 192 and its answer: the apdisc plugin's
+        # Assumption Note is not a finding; the registry's two warnings are,
+        # on the answer
+        cap = self.write(Capture().udp(C1, S1, 41000, 192, b"\x10\x01\x03\x10")
+                         .udp(S1, C1, 192, 41000, b"\x10\x01\x03\x10"))
         notes = tshark(["-T", "fields", "-e", "_ws.expert.message", "-Y",
                         "apdisc.expert.low_confidence"], cap).stdout
         self.assertTrue(notes.startswith("AirPort base-station probe (UDP 192): "), notes)
         out = self.path("probe.pcapng")
         proc = run_tool("--write", out, cap)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual(stock_comments(out), {1: [
+        self.assertEqual(stock_comments(out), {2: [
             "applelegacy: [Deprecated/Warning] Traffic on abandoned port UDP 192: AirPort base "
             "station PPP status or discovery is discontinued, last release unknown",
             "applelegacy: [Assumption/Warning] UDP 192 is registered by IANA to osu-nms (OSU "
             "Network Monitoring System), not to Apple's AirPort base station PPP status or "
             "discovery"]})
+
+    def test_unanswered_probe_is_a_note_not_a_warning(self):
+        # the same probe unanswered, twice: no warning, the probe finding's
+        # Security Note on the second
+        cap = self.write(Capture().udp(C1, S1, 41000, 192, b"\x10\x01\x03\x10")
+                         .udp(C1, S1, 41000, 192, b"\x10\x01\x03\x10"))
+        out = self.path("probe.pcapng")
+        proc = run_tool("--write", out, cap)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(stock_comments(out), {2: [
+            "applelegacy: [Security/Note] Probe of Apple ports: %s sent to %s UDP 192 (AirPort "
+            "base station PPP status or discovery), no answer; every port it probed there is in "
+            "the report's probe findings" % (C1, S1)]})
 
     def test_apple_heuristics_on(self):
         """The tool turns on the Apple heuristics (off in Wireshark by
@@ -257,7 +273,7 @@ class Folders(CaptureTestCase):
         captures = [os.path.join(folder, n) for n in ("B.PCAP", "a.cap", "sub/demo.pcapng")]
         self.assertEqual(one.stdout.splitlines()[:4],
                          ["Capture: %s" % c for c in captures + [DEMO]])
-        self.assertIn("\n11 service endpoints, 20 conversations, 232 packets\n", one.stdout)
+        self.assertIn("\n10 service endpoints, 19 conversations, 231 packets\n", one.stdout)
 
 
 class Errors(CaptureTestCase):

@@ -131,8 +131,7 @@ static void test_current_table_rows_first(void)
             for (unsigned i = 0; i < g->count; i++) {
                 bool current = strstr(g->rows[i]->sources, "apple-current") != NULL;
                 if (current && seen_2010_only)
-                    g_test_message("%s/%u: line %u", al_transport_names[t], port,
-                                   g->rows[i]->line);
+                    g_test_message("%s/%u: line %u", al_transport_names[t], port, g->rows[i]->line);
                 g_assert_false(current && seen_2010_only);
                 seen_2010_only |= !current;
             }
