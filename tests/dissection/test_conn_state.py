@@ -1,0 +1,119 @@
+"""Connection state, ICMP errors, probe findings and the Bonjour inventory on
+small captures of our own (the real-capture cases of test_real_captures)."""
+import json
+import struct
+import unittest
+
+from harness import ACK, RST, SYN, Capture, CaptureTestCase, _checksum, _ip, fields, frame, tshark
+
+SCANNER, TARGET = "10.0.0.5", "10.0.0.9"
+
+
+def icmp_unreachable(quoted, code=3):
+    """An ICMP destination unreachable from the quoted packet's destination,
+    quoting its IP header and 8 bytes (as hosts do)."""
+    ip = quoted[14:]
+    ihl = (ip[0] & 0x0F) * 4
+    src, dst = ip[12:16], ip[16:20]
+    body = ip[:ihl + 8]
+    icmp = struct.pack("!BBHI", 3, code, 0, 0) + body
+    icmp = icmp[:2] + struct.pack("!H", _checksum(icmp)) + icmp[4:]
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 0, 0, 64, 1, 0, dst, src)
+    hdr = hdr[:10] + struct.pack("!H", _checksum(hdr)) + hdr[12:]
+    return quoted[:14] + hdr + icmp
+
+
+def report(capture):
+    return json.loads(tshark(["-q", "-z", "applelegacy,report,json"], capture).stdout)
+
+
+class ConnState(CaptureTestCase):
+    def test_icmp_unreachable_rejects_the_quoted_conversation(self):
+        probe = frame(SCANNER, TARGET, 40000, 626, b"SNQUERY: 127.0.0.1:AAAAAA:xsvr", proto="udp")
+        cap = self.write(Capture().add(probe).add(icmp_unreachable(probe)))
+        rows = fields(cap, ["frame.number", "applelegacy.port", "applelegacy.state",
+                            "_ws.expert.message"], "applelegacy")
+        self.assertEqual([r[:3] for r in rows], [["1", "626", "no answer"],
+                                                 ["2", "626", "rejected"]])
+        self.assertIn("Probe of Apple ports: 10.0.0.5 sent to 10.0.0.9 UDP 626 (serialnumberd), "
+                      "rejected; every port it probed there is in the report's probe findings",
+                      rows[1][3])
+        self.assertNotIn("abandoned", rows[0][3] + rows[1][3])
+        r = report(cap)
+        self.assertEqual(r["rows"], [])  # the scanner is never a server
+        [f] = r["probes"]
+        self.assertEqual((f["client"], f["server"], f["rejected"], f["conversations"],
+                          f["packets"]), (SCANNER, TARGET, 1, 1, 2))
+
+    def test_rst_rejects_and_range_ports_are_one_entry(self):
+        cap = Capture()
+        for port in (51713, 54967, 3283):
+            cap.add(frame(SCANNER, TARGET, 44000, port, flags=SYN))
+            cap.add(frame(TARGET, SCANNER, port, 44000, flags=RST | ACK))
+        cap = self.write(cap)
+        states = fields(cap, ["tcp.dstport", "applelegacy.state"], "applelegacy")
+        self.assertEqual([s[1] for s in states], ["no answer", "rejected"] * 3)
+        out = tshark(["-q", "-z", "applelegacy,report"], cap).stdout
+        self.assertIn("tcp/3283 Net Assistant (rejected), tcp/49152-65535 Xsan (2 ports: "
+                      "2 rejected)", out)
+        self.assertIn("0 service endpoints", out)
+
+    def test_states_of_an_answered_session(self):
+        cap = self.write(Capture().tcp_session(SCANNER, TARGET, 40000, 660,
+                                               [(True, b"hello"), (False, b"world")]))
+        states = [r[0] for r in fields(cap, ["applelegacy.state"], "applelegacy")]
+        # SYN, SYN/ACK, ACK, the client's data, the service's data
+        self.assertEqual(states[:5], ["no answer", "answered", "established", "established",
+                                      "data exchanged"])
+        # the warnings on the SYN/ACK, where the service answered
+        experts = fields(cap, ["frame.number"], "applelegacy.expert.abandoned")
+        self.assertEqual(experts, [["2"]])
+
+    def test_unanswered_syns_are_one_probe_finding(self):
+        cap = Capture()
+        for i, port in enumerate((106, 311, 625, 5009)):
+            cap.add(frame(SCANNER, TARGET, 50000 + i, port, flags=SYN))
+        cap = self.write(cap)
+        self.assertEqual(fields(cap, ["frame.number"], "applelegacy.expert.probe"), [["2"]])
+        self.assertEqual(fields(cap, ["frame.number"], "_ws.expert.severity >= 6291456 && "
+                                                       "applelegacy"), [])
+        [f] = report(cap)["probes"]
+        self.assertEqual((f["ports_probed"], f["no_answer"]), (4, 4))
+
+
+def dns_name(*labels):
+    return b"".join(bytes([len(x)]) + x for x in labels) + b"\0"
+
+
+def airport_announcement():
+    inst = dns_name(b"Base Station 1", b"_airport", b"_tcp", b"local")
+    svc = dns_name(b"_airport", b"_tcp", b"local")
+    host = dns_name(b"Base-Station-1", b"local")
+    txt = b"waMA=00-11-22-33-44-55,syVs=7.6.8,model=AirPort7,120"
+    rr = []
+    rr.append(svc + struct.pack("!HHIH", 12, 1, 4500, len(inst)) + inst)
+    srv = struct.pack("!HHH", 0, 0, 5009) + host
+    rr.append(inst + struct.pack("!HHIH", 33, 0x8001, 120, len(srv)) + srv)
+    t = bytes([len(txt)]) + txt
+    rr.append(inst + struct.pack("!HHIH", 16, 0x8001, 4500, len(t)) + t)
+    rr.append(host + struct.pack("!HHIH", 1, 0x8001, 120, 4) + _ip("10.0.1.1"))
+    return struct.pack("!HHHHHH", 0, 0x8400, 0, len(rr), 0, 0) + b"".join(rr)
+
+
+class Bonjour(CaptureTestCase):
+    def test_airport_base_station_is_inventoried(self):
+        cap = self.write(Capture().udp("10.0.1.1", "224.0.0.251", 5353, 5353,
+                                       airport_announcement()))
+        rows = fields(cap, ["applelegacy.bonjour.service_type", "applelegacy.bonjour.instance",
+                            "applelegacy.port", "applelegacy.lifecycle",
+                            "applelegacy.bonjour.model", "applelegacy.bonjour.firmware"])
+        self.assertEqual(rows, [["_airport._tcp", "Base Station 1", "5009", "discontinued",
+                                 "AirPort7,120", "7.6.8"]])
+        [b] = report(cap)["bonjour"]
+        self.assertEqual((b["target"], b["addresses"], b["service"], b["model"], b["firmware"]),
+                         ("Base-Station-1.local", ["10.0.1.1"],
+                          "AirPort Utility base station administration", "AirPort7,120", "7.6.8"))
+
+
+if __name__ == "__main__":
+    unittest.main()
