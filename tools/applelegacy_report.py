@@ -53,14 +53,20 @@ PI_SECURITY = 0x0A000000
 WARNINGS = ("protocol_mismatch", "ard_amplification", "ard_many_sources", "abandoned",
             "registered_to_other", "unregistered_use", "unassigned")
 
-CSV_COLUMNS = ("capture", "server", "port", "transport", "service", "iana_name", "registration",
-               "lifecycle", "last_seen_in", "expected", "observed", "clients", "conversations",
-               "packets", "bytes", "first_seen", "last_seen", "warnings")
+# One table, a row per service endpoint ("service"), probe finding ("probe")
+# and advertised service ("bonjour"); a section leaves the others' columns
+# empty.
+CSV_COLUMNS = ("section", "capture", "server", "port", "transport", "service", "iana_name",
+               "registration", "lifecycle", "last_seen_in", "expected", "observed", "clients",
+               "conversations", "states", "packets", "bytes", "first_seen", "last_seen",
+               "warnings", "client", "ports_probed", "answered", "rejected", "no_answer",
+               "probed", "target", "addresses", "service_type", "instance", "model", "firmware",
+               "announcements")
 
 TEXT_TITLES = ("Server", "Port", "Service", "Registration", "Lifecycle", "Expected", "Observed",
-               "Clients", "Conv", "Packets", "Bytes", "First seen (UTC)", "Last seen (UTC)",
-               "Warnings")
-TEXT_RIGHT = {7, 8, 9, 10}
+               "Clients", "Conv", "State", "Packets", "Bytes", "First seen (UTC)",
+               "Last seen (UTC)", "Warnings")
+TEXT_RIGHT = {7, 8, 10, 11}
 PROBE_TITLES = ("Client", "Server", "Ports", "Answered", "Rejected", "No answer", "Conv", "Packets",
                 "First seen (UTC)", "Last seen (UTC)", "Apple ports probed")
 PROBE_RIGHT = {2, 3, 4, 5, 6, 7}
@@ -112,11 +118,14 @@ def merge(reports):
                 m = dict(r)
                 m["client_addresses"] = set(r["client_addresses"])
                 m["warnings"] = set(r["warnings"])
+                m["states"] = dict(r.get("states", {}))
                 m["captures"] = [capture]
                 merged[key] = m
                 continue
             m["client_addresses"].update(r["client_addresses"])
             m["warnings"].update(r["warnings"])
+            for state, n in r.get("states", {}).items():
+                m["states"][state] = m["states"].get(state, 0) + n
             for field in ("conversations", "packets", "bytes"):
                 m[field] += r[field]
             m["first_seen"] = min(m["first_seen"], r["first_seen"])
@@ -131,12 +140,13 @@ def merge(reports):
         m["client_addresses"] = sorted(m["client_addresses"], key=str.encode)
         m["clients"] = len(m["client_addresses"])
         m["warnings"] = ordered_warnings(m["warnings"])
+        m["states"] = {s: m["states"][s] for s in reversed(STATES) if m["states"].get(s)}
         # the key order of report.c, then the captures
         row = {k: m[k] for k in ("server", "port", "transport", "service", "iana_name",
                                  "registration", "lifecycle", "last_seen_in", "expected",
                                  "observed", "clients", "conversations", "packets", "bytes",
-                                 "first_seen", "last_seen", "client_addresses", "warnings",
-                                 "captures")}
+                                 "first_seen", "last_seen", "client_addresses", "states",
+                                 "warnings", "captures")}
         rows.append(row)
     return sort_rows(rows)
 
@@ -269,11 +279,21 @@ def render_bonjour(bonjour):
     return out
 
 
+def states_text(states):
+    """report.c's states_text(): the name alone where every conversation got
+    there, else counts, furthest first."""
+    kinds = [(s, states[s]) for s in reversed(STATES) if states.get(s)]
+    if len(kinds) == 1:
+        return kinds[0][0]
+    return ", ".join("%d %s" % (n, s) for s, n in kinds)
+
+
 def render_text(scope, rows, probes=(), bonjour=()):
     """Exactly report.c's draw_text() (without its leading empty line)."""
     cells = [[r["server"], "%s/%d" % (r["transport"], r["port"]), r["service"],
               r["registration"], r["lifecycle"], r["expected"] or "-", r["observed"] or "-",
-              str(r["clients"]), str(r["conversations"]), str(r["packets"]), str(r["bytes"]),
+              str(r["clients"]), str(r["conversations"]), states_text(r.get("states", {})),
+              str(r["packets"]), str(r["bytes"]),
               r["first_seen"], r["last_seen"], ",".join(r["warnings"]) or "-"] for r in rows]
     out = [RULE, "Apple Legacy Port Registry report (scope: %s)" % scope,
            "%d service endpoints, %d conversations, %d packets" % (
@@ -298,13 +318,29 @@ def json_object(head, rows, probes, bonjour):
         text, json_list(rows), json_list(probes), json_list(bonjour))
 
 
-def csv_text(rows_with_capture):
+def csv_text(rows, probes=(), bonjour=()):
+    """rows, probes, bonjour: [(capture, item)]."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180
     writer.writerow(CSV_COLUMNS)
-    for capture, r in rows_with_capture:
-        writer.writerow([capture] + [";".join(r[c]) if c == "warnings" else r[c]
-                                     for c in CSV_COLUMNS[1:]])
+
+    def write(section, capture, cells):
+        cells = dict(cells, section=section, capture=capture)
+        writer.writerow([cells.get(c, "") for c in CSV_COLUMNS])
+
+    for capture, r in rows:
+        write("service", capture, dict(r, warnings=";".join(r["warnings"]),
+                                       states=states_text(r.get("states", {}))))
+    for capture, f in probes:
+        write("probe", capture, {k: f[k] for k in (
+            "server", "client", "ports_probed", "answered", "rejected", "no_answer",
+            "conversations", "packets", "first_seen", "last_seen")} | {
+            "probed": ports_text(f["ports"])})
+    for capture, b in bonjour:
+        write("bonjour", capture, {k: b[k] for k in (
+            "target", "service_type", "instance", "port", "transport", "service", "registration",
+            "lifecycle", "model", "firmware", "announcements", "first_seen", "last_seen")} | {
+            "addresses": ";".join(b["addresses"])})
     return buf.getvalue()
 
 
@@ -316,7 +352,9 @@ def render(fmt, separate, reports):
                 rep["scope"], rep["rows"], rep.get("probes", []), rep.get("bonjour", [])))
                 for cap, rep in reports)
         if fmt == "csv":
-            return csv_text([(cap, r) for cap, rep in reports for r in rep["rows"]])
+            return csv_text([(cap, r) for cap, rep in reports for r in rep["rows"]],
+                            [(cap, f) for cap, rep in reports for f in rep.get("probes", [])],
+                            [(cap, b) for cap, rep in reports for b in rep.get("bonjour", [])])
         objs = [json_object({"capture": cap, "report": rep["report"], "scope": rep["scope"]},
                             rep["rows"], rep.get("probes", []), rep.get("bonjour", []))
                 for cap, rep in reports]
@@ -329,7 +367,9 @@ def render(fmt, separate, reports):
         return ("".join("Capture: %s\n" % cap for cap in captures)
                 + render_text(scope, rows, probes, bonjour) + "\n")
     if fmt == "csv":
-        return csv_text([(";".join(r["captures"]), r) for r in rows])
+        every = ";".join(captures)
+        return csv_text([(";".join(r["captures"]), r) for r in rows],
+                        [(every, f) for f in probes], [(every, b) for b in bonjour])
     return json_object({"report": "applelegacy", "scope": scope, "captures": captures}, rows,
                        probes, bonjour) + "\n"
 

@@ -72,6 +72,7 @@ static int hf_user_row = -1;
 static int hf_observed = -1;
 static int hf_evidence = -1;
 static int hf_state = -1;
+static int hf_apple_tables = -1;
 static int hf_bonjour_instance = -1;
 static int hf_bonjour_service_type = -1;
 static int hf_bonjour_host = -1;
@@ -336,6 +337,16 @@ static void add_frame_experts(packet_info *pinfo, proto_item *ti, const al_conv_
         add_probe_expert(pinfo, ti, c);
 }
 
+/* Which of Apple's two tables list the row: the current one decides the
+ * current facts, a 2010-only row is history. */
+static const char *apple_tables(const al_row_t *row)
+{
+    bool in_2010 = strstr(row->sources, "apple-2010") != NULL;
+    bool current = strstr(row->sources, "apple-current") != NULL;
+    return current ? (in_2010 ? "2010 and current" : "current only")
+                   : (in_2010 ? "2010 only" : "neither");
+}
+
 static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const al_row_t *row,
                          const al_conv_t *conv)
 {
@@ -371,6 +382,7 @@ static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     ADD_GENERATED(proto_tree_add_string(st, hf_expected, tvb, 0, 0, row->expected));
     ADD_GENERATED(proto_tree_add_string(st, hf_rfc, tvb, 0, 0, row->rfc));
     ADD_GENERATED(proto_tree_add_string(st, hf_sources, tvb, 0, 0, row->sources));
+    ADD_GENERATED(proto_tree_add_string(st, hf_apple_tables, tvb, 0, 0, apple_tables(row)));
     if (row->note[0])
         ADD_GENERATED(proto_tree_add_string(st, hf_note, tvb, 0, 0, row->note));
     ADD_GENERATED(proto_tree_add_string(st, hf_service_side, tvb, 0, 0,
@@ -995,6 +1007,11 @@ void proto_register_applelegacy(void)
          {"Connection state", "applelegacy.state", FT_STRING, BASE_NONE, NULL, 0x0,
           "How far the conversation got: no answer, rejected (TCP RST or ICMP unreachable), "
           "answered, established or data exchanged; as of this frame in the first pass",
+          HFILL}},
+        {&hf_apple_tables,
+         {"Apple tables", "applelegacy.apple_tables", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Which of Apple's port tables list this row: 2010 and current, current only, or "
+          "2010 only (history: the current table decides the current facts)",
           HFILL}},
         {&hf_bonjour_instance,
          {"Bonjour instance", "applelegacy.bonjour.instance", FT_STRING, BASE_NONE, NULL, 0x0,

@@ -42,13 +42,14 @@ typedef struct {
     nstime_t first_seen;
     nstime_t last_seen;
     unsigned warnings;
-    const char *observed; /* recognised protocol, else "unknown", else NULL */
+    const char *observed;         /* recognised protocol, else "unknown", else NULL */
+    guint states[AL_STATE_COUNT]; /* conversations by their final state */
 } report_row_t;
 
 /* One conversation, as its packets were counted. */
 typedef struct {
-    char *server;
-    char *client;
+    const char *server; /* interned in report_t.names */
+    const char *client;
     uint16_t port;
     uint8_t transport;
     uint8_t state; /* al_state_t after its last packet */
@@ -98,7 +99,8 @@ typedef struct {
 } report_bonjour_t;
 
 typedef struct {
-    GHashTable *convs;   /* conversation id -> report_conv_t */
+    GPtrArray *convs;    /* report_conv_t, indexed by conversation id (NULL: none) */
+    GHashTable *names;   /* address texts, each once */
     GHashTable *bonjour; /* "host|type|instance|port" -> report_bonjour_t */
     bool bonjour_listening;
     GHashTable *ard;    /* "server|transport|port" -> AL_WARN_ARD_* bits from the ard tap */
@@ -130,10 +132,20 @@ static void row_free(gpointer p)
 
 static void conv_free(gpointer p)
 {
-    report_conv_t *c = (report_conv_t *)p;
-    g_free(c->server);
-    g_free(c->client);
-    g_free(c);
+    g_free(p);
+}
+
+/* An address as text, kept once for all the conversations that share it. */
+static const char *intern_address(report_t *r, const address *a)
+{
+    char *text = address_to_str(NULL, a);
+    char *kept = (char *)g_hash_table_lookup(r->names, text);
+    if (!kept) {
+        kept = g_strdup(text);
+        g_hash_table_add(r->names, kept);
+    }
+    wmem_free(NULL, text);
+    return kept;
 }
 
 static void probe_free(gpointer p)
@@ -158,7 +170,8 @@ static void bonjour_free(gpointer p)
 static void report_reset(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
-    g_hash_table_remove_all(r->convs);
+    g_ptr_array_set_size(r->convs, 0);
+    g_hash_table_remove_all(r->names);
     g_hash_table_remove_all(r->bonjour);
     g_hash_table_remove_all(r->ard);
 }
@@ -201,16 +214,18 @@ static tap_packet_status report_packet(void *tapdata, packet_info *pinfo, epan_d
     /* A conversation's server, port and client do not change: after its
      * first packet only the counters are updated (no address text, no
      * string keys on every packet). */
-    report_conv_t *c =
-        (report_conv_t *)g_hash_table_lookup(r->convs, GUINT_TO_POINTER(info->conversation_id));
+    guint id = info->conversation_id;
+    if (id >= r->convs->len)
+        g_ptr_array_set_size(r->convs, (gint)MAX(id + 1, r->convs->len * 2));
+    report_conv_t *c = (report_conv_t *)g_ptr_array_index(r->convs, id);
     if (!c) {
         c = g_new0(report_conv_t, 1);
-        c->server = address_to_str(NULL, info->server);
-        c->client = address_to_str(NULL, info->client);
+        c->server = intern_address(r, info->server);
+        c->client = intern_address(r, info->client);
         c->port = info->service_port;
         c->transport = info->transport;
         c->group = info->group;
-        g_hash_table_insert(r->convs, GUINT_TO_POINTER(info->conversation_id), c);
+        g_ptr_array_index(r->convs, id) = c;
     }
     count_packet(&c->first_seen, &c->last_seen, c->packets == 0, &pinfo->abs_ts);
     c->packets++;
@@ -310,12 +325,9 @@ static GPtrArray *sorted_bonjour(report_t *r)
 static GHashTable *service_rows(report_t *r)
 {
     GHashTable *rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, row_free);
-    GHashTableIter it;
-    gpointer id, value;
-    g_hash_table_iter_init(&it, r->convs);
-    while (g_hash_table_iter_next(&it, &id, &value)) {
-        const report_conv_t *c = (const report_conv_t *)value;
-        if (!al_state_answered((al_state_t)c->state))
+    for (guint id = 0; id < r->convs->len; id++) {
+        const report_conv_t *c = (const report_conv_t *)g_ptr_array_index(r->convs, id);
+        if (!c || !al_state_answered((al_state_t)c->state))
             continue;
         char *key = g_strdup_printf("%s|%u|%u", c->server, c->transport, c->port);
         report_row_t *row = (report_row_t *)g_hash_table_lookup(rows, key);
@@ -334,12 +346,13 @@ static GHashTable *service_rows(report_t *r)
         }
         if (!g_hash_table_contains(row->clients, c->client))
             g_hash_table_add(row->clients, g_strdup(c->client));
-        g_hash_table_add(row->conversations, id);
+        g_hash_table_add(row->conversations, GUINT_TO_POINTER(id));
         bool first = row->packets == 0;
         count_packet(&row->first_seen, &row->last_seen, first, &c->first_seen);
         count_packet(&row->first_seen, &row->last_seen, false, &c->last_seen);
         row->packets += c->packets;
         row->bytes += c->bytes;
+        row->states[c->state]++;
         row->warnings |= c->warnings;
         if (c->observed && (!row->observed || strcmp(row->observed, "unknown") == 0))
             row->observed = c->observed;
@@ -351,13 +364,24 @@ static GHashTable *service_rows(report_t *r)
  * port, where at least one went unanswered or was refused. */
 static GPtrArray *probe_findings(report_t *r)
 {
+    /* the pairs with something unanswered first: only they become findings */
+    GHashTable *probed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint id = 0; id < r->convs->len; id++) {
+        const report_conv_t *c = (const report_conv_t *)g_ptr_array_index(r->convs, id);
+        if (c && !al_state_answered((al_state_t)c->state))
+            g_hash_table_add(probed, g_strdup_printf("%s|%s", c->client, c->server));
+    }
     GHashTable *pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, probe_free);
-    GHashTableIter it;
     gpointer value;
-    g_hash_table_iter_init(&it, r->convs);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        const report_conv_t *c = (const report_conv_t *)value;
+    for (guint id = 0; id < r->convs->len && g_hash_table_size(probed); id++) {
+        const report_conv_t *c = (const report_conv_t *)g_ptr_array_index(r->convs, id);
+        if (!c)
+            continue;
         char *key = g_strdup_printf("%s|%s", c->client, c->server);
+        if (!g_hash_table_contains(probed, key)) {
+            g_free(key);
+            continue;
+        }
         report_probe_t *f = (report_probe_t *)g_hash_table_lookup(pairs, key);
         if (!f) {
             f = g_new0(report_probe_t, 1);
@@ -401,6 +425,7 @@ static GPtrArray *probe_findings(report_t *r)
         }
     }
     g_hash_table_destroy(pairs);
+    g_hash_table_destroy(probed);
     return out;
 }
 
@@ -440,6 +465,26 @@ static char *warnings_text(unsigned w, const char *sep)
                 g_string_append(s, sep);
             g_string_append(s, warning_names[i].name);
         }
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* "data exchanged" where every conversation got there, else "2 data
+ * exchanged, 1 answered", furthest first. */
+static char *states_text(const report_row_t *row)
+{
+    GString *s = g_string_new(NULL);
+    unsigned kinds = 0;
+    for (int st = AL_STATE_COUNT - 1; st >= 0; st--)
+        kinds += row->states[st] != 0;
+    for (int st = AL_STATE_COUNT - 1; st >= 0; st--) {
+        if (!row->states[st])
+            continue;
+        if (s->len)
+            g_string_append(s, ", ");
+        if (kinds > 1)
+            g_string_append_printf(s, "%u ", row->states[st]);
+        g_string_append(s, al_state_names[st]);
     }
     return g_string_free(s, FALSE);
 }
@@ -706,7 +751,16 @@ static void draw_json(GPtrArray *rows, GPtrArray *probes, GPtrArray *bonjour)
             json_string(out, (const char *)c->data);
         }
         g_list_free(clients);
-        g_string_append(out, "], \"warnings\": [");
+        g_string_append(out, "], \"states\": {");
+        bool any_state = false;
+        for (int st = AL_STATE_COUNT - 1; st >= 0; st--) {
+            if (row->states[st]) {
+                g_string_append_printf(out, "%s\"%s\": %u", any_state ? ", " : "",
+                                       al_state_names[st], row->states[st]);
+                any_state = true;
+            }
+        }
+        g_string_append(out, "}, \"warnings\": [");
         bool any = false;
         for (size_t w = 0; w < G_N_ELEMENTS(warning_names); w++) {
             if (row->warnings & warning_names[w].bit) {
@@ -737,6 +791,7 @@ enum {
     C_OBSERVED,
     C_CLIENTS,
     C_CONVERSATIONS,
+    C_STATE,
     C_PACKETS,
     C_BYTES,
     C_FIRST,
@@ -746,8 +801,21 @@ enum {
 };
 
 static const char *const column_titles[N_COLUMNS] = {
-    "Server",  "Port", "Service", "Registration", "Lifecycle",        "Expected",        "Observed",
-    "Clients", "Conv", "Packets", "Bytes",        "First seen (UTC)", "Last seen (UTC)", "Warnings",
+    "Server",
+    "Port",
+    "Service",
+    "Registration",
+    "Lifecycle",
+    "Expected",
+    "Observed",
+    "Clients",
+    "Conv",
+    "State",
+    "Packets",
+    "Bytes",
+    "First seen (UTC)",
+    "Last seen (UTC)",
+    "Warnings",
 };
 static const bool right_aligned[N_COLUMNS] = {
     [C_CLIENTS] = true,
@@ -927,6 +995,7 @@ static void draw_text(GPtrArray *rows, GPtrArray *probes, GPtrArray *bonjour)
             g_strdup(row->observed ? row->observed : "-"),
             g_strdup_printf("%u", g_hash_table_size(row->clients)),
             g_strdup_printf("%u", g_hash_table_size(row->conversations)),
+            states_text(row),
             g_strdup_printf("%" PRIu64, row->packets),
             g_strdup_printf("%" PRIu64, row->bytes),
             format_time(&row->first_seen),
@@ -993,7 +1062,8 @@ static void report_draw(void *tapdata)
 static void report_finish(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
-    g_hash_table_destroy(r->convs);
+    g_ptr_array_free(r->convs, TRUE);
+    g_hash_table_destroy(r->names);
     if (!r->bonjour_listening)
         g_hash_table_destroy(r->bonjour);
     if (!r->ard_listening)
@@ -1031,7 +1101,8 @@ static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
                 opt_arg);
         exit(1);
     }
-    r->convs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conv_free);
+    r->convs = g_ptr_array_new_with_free_func(conv_free);
+    r->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     r->bonjour = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, bonjour_free);
     r->ard = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
@@ -1040,7 +1111,8 @@ static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
     if (err) {
         fprintf(stderr, "tshark: cannot start -z " REPORT_PREFIX ": %s\n", err->str);
         g_string_free(err, TRUE);
-        g_hash_table_destroy(r->convs);
+        g_ptr_array_free(r->convs, TRUE);
+        g_hash_table_destroy(r->names);
         g_hash_table_destroy(r->bonjour);
         g_hash_table_destroy(r->ard);
         g_free(r);

@@ -249,7 +249,7 @@ class TruncatedTest(ArdTestCase):
         self.assertEqual(rows, [
             ["9", "00", "Truncated: 1-byte datagram, shorter than the 4-byte ARD header",
              "Truncated header"],
-            ["11", "000103", "Truncated: 3-byte datagram, shorter than the 4-byte ARD header,"
+            ["11", "000103", "Truncated: 3-byte datagram, shorter than the 4-byte ARD header#"
              + PROBE_NOTE, "Truncated header"],
             ["8", "", "", "41283 \u2192 3283 Len=0"]])
 

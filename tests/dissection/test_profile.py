@@ -83,12 +83,10 @@ BUTTON_FRAMES = {
     "Registered to other": [(51, 80), (116, 144)],
     "Protocol mismatch": [(66, 66), (84, 84)],
     "ARD amplification": [(115, 115)],
-    # the first frame of each flagged conversation, the mismatches, the ARD answer
-    # the warnings are raised where the service answers: the SYN/ACK, the
-    # serialnumberd reply (144)
+    # where each flagged conversation's service answered (the SYN/ACK, the
+    # serialnumberd reply 144), the mismatches, the ARD answer
     "Apple warnings": [(34, 34), (52, 52), (64, 64), (66, 66), (82, 82), (84, 84), (105, 105),
-                       (115, 115), (117, 117), (119, 119), (127, 127), (133, 133), (134, 134),
-                       (143, 143), (144, 144)],
+                       (115, 115), (117, 117), (127, 127), (144, 144)],
 }
 
 

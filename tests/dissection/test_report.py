@@ -65,7 +65,9 @@ class Report(CaptureTestCase):
             "last_seen_in": "Mac OS X Server 10.4", "expected": "", "observed": "unknown",
             "clients": 2, "conversations": 2, "packets": 14, "bytes": 761,
             "first_seen": "2026-01-01T00:00:00.000000Z", "last_seen": "2026-01-01T00:00:00.130000Z",
-            "client_addresses": ["10.0.0.5", "10.0.0.6"], "warnings": ["abandoned"]})
+            "client_addresses": ["10.0.0.5", "10.0.0.6"],
+            # both sessions: handshake and the client's data, no reply data
+            "states": {"established": 2}, "warnings": ["abandoned"]})
         self.assertEqual(report["rows"][0]["observed"], "tls")
         self.assertEqual(report["rows"][0]["warnings"],
                          ["protocol_mismatch", "registered_to_other", "unregistered_use"])

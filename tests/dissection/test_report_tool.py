@@ -4,6 +4,8 @@ report of several captures or folders, -j N, --separate, and its errors.
 
 Golden files live in golden/; to regenerate them after an intended change,
 run with APPLELEGACY_REGEN_GOLDEN=1 and review the diff."""
+import csv
+import io
 import json
 import os
 import shutil
@@ -184,15 +186,41 @@ class Csv(unittest.TestCase):
         self.assertEqual(lines[-1], "")
         self.assertNotIn("\n", "".join(lines))
         check_golden(self, "demo-report.csv", proc.stdout.replace("\r\n", "\n"))
-        self.assertEqual(lines[0], "capture,server,port,transport,service,iana_name,registration,"
-                                   "lifecycle,last_seen_in,expected,observed,clients,"
-                                   "conversations,packets,bytes,first_seen,last_seen,warnings")
-        self.assertEqual(lines[7], 'captures/apple-legacy-demo.pcapng,127.0.0.11,311,tcp,'
+        self.assertEqual(lines[0], "section,capture,server,port,transport,service,iana_name,"
+                                   "registration,lifecycle,last_seen_in,expected,observed,clients,"
+                                   "conversations,states,packets,bytes,first_seen,last_seen,"
+                                   "warnings,client,ports_probed,answered,rejected,no_answer,"
+                                   "probed,target,addresses,service_type,instance,model,firmware,"
+                                   "announcements")
+        self.assertEqual(lines[7], 'service,captures/apple-legacy-demo.pcapng,127.0.0.11,311,tcp,'
                                    '"Server Admin, Workgroup Manager, Server Monitor, Xsan Admin",'
-                                   'asip-webadmin,apple,discontinued,,tls,tls,1,1,18,3734,'
-                                   '2026-11-23T16:33:31.048937Z,2026-11-23T16:33:31.056011Z,'
-                                   'abandoned')
+                                   'asip-webadmin,apple,discontinued,,tls,tls,1,1,data exchanged,'
+                                   '18,3734,2026-11-23T16:33:31.048937Z,'
+                                   '2026-11-23T16:33:31.056011Z,abandoned' + "," * 13)
         self.assertEqual(len(lines), 11)  # header, 9 rows, and the empty rest after the last CRLF
+
+
+class CsvSections(CaptureTestCase):
+    def test_probe_and_bonjour_rows(self):
+        from test_conn_state import airport_announcement, icmp_unreachable
+        from harness import frame
+        probe = frame(C1, S1, 40000, 626, b"SNQUERY: 127.0.0.1:AAAAAA:xsvr", proto="udp")
+        cap = self.write(Capture().add(probe).add(icmp_unreachable(probe))
+                         .udp("10.0.1.1", "224.0.0.251", 5353, 5353, airport_announcement()))
+        proc = run_tool("--csv", cap)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+        self.assertEqual([r["section"] for r in rows], ["probe", "bonjour"])
+        self.assertEqual({k: rows[0][k] for k in ("client", "server", "ports_probed", "rejected",
+                                                   "probed")},
+                         {"client": C1, "server": S1, "ports_probed": "1", "rejected": "1",
+                          "probed": "udp/626 serialnumberd (rejected)"})
+        self.assertEqual({k: rows[1][k] for k in ("target", "addresses", "service_type", "port",
+                                                   "lifecycle", "model", "firmware")},
+                         {"target": "Base-Station-1.local", "addresses": "10.0.1.1",
+                          "service_type": "_airport._tcp", "port": "5009",
+                          "lifecycle": "discontinued", "model": "AirPort7,120",
+                          "firmware": "7.6.8"})
 
 
 class Merge(CaptureTestCase):
@@ -219,7 +247,8 @@ class Merge(CaptureTestCase):
             "last_seen_in": "Mac OS X Server 10.4", "expected": "", "observed": "unknown",
             "clients": 2, "conversations": 3, "packets": 21, "bytes": 1141,
             "first_seen": "2026-01-01T00:00:00.000000Z", "last_seen": "2026-01-01T01:00:00.130000Z",
-            "client_addresses": [C1, C2], "warnings": ["abandoned"], "captures": [a, b]}])
+            "client_addresses": [C1, C2], "states": {"established": 3}, "warnings": ["abandoned"],
+            "captures": [a, b]}])
         text = run_tool(a, b).stdout
         self.assertTrue(text.startswith("Capture: %s\nCapture: %s\n====" % (a, b)), text)
         self.assertIn("\n1 service endpoints, 3 conversations, 21 packets\n", text)
