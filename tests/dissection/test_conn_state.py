@@ -117,3 +117,32 @@ class Bonjour(CaptureTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def dsi(flags, command, request_id, payload):
+    return struct.pack("!BBHIII", flags, command, request_id, 0, len(payload), 0) + payload
+
+
+class ProtocolStack(CaptureTestCase):
+    def test_dsi_carries_afp(self):
+        # DSICommand FPGetSrvrParms (16) and its reply: Wireshark shows dsi
+        # then afp; AFP is what 548 expects, so no mismatch
+        cap = self.write(Capture().tcp_session(
+            SCANNER, TARGET, 40000, 548,
+            [(True, dsi(0, 2, 1, b"\x10\x00")),
+             (False, dsi(1, 2, 1, b"\x00" * 10))]))
+        rows = fields(cap, ["frame.protocols", "applelegacy.observed"], "dsi")
+        self.assertIn("dsi:afp", rows[0][0])
+        self.assertEqual({r[1] for r in rows}, {"afp"})
+        self.assertEqual(fields(cap, ["frame.number"], "applelegacy.expert.protocol_mismatch"), [])
+
+    def test_apple_signature_under_another_conversation(self):
+        # a TFTP read request opens a conversation for the client's port;
+        # the SNQUERY it sends next to UDP 626 goes to TFTP, yet it is
+        # serialnumberd, observed and decoded
+        rrq = b"\x00\x01a.txt\x00octet\x00"
+        cap = self.write(Capture().udp(SCANNER, TARGET, 40000, 69, rrq)
+                         .udp(SCANNER, TARGET, 40000, 626, b"SNQUERY: 127.0.0.1:AAAAAA:xsvr"))
+        rows = fields(cap, ["frame.number", "tftp", "serialnumberd", "applelegacy.observed"],
+                      "udp.port == 626")
+        self.assertEqual(rows, [["2", "tftp", "serialnumberd", "serialnumberd"]])
