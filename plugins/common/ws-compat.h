@@ -129,6 +129,16 @@ typedef guint al_pdu_len_t;
     } while (0)
 #endif
 
+/* The field of a tree node. 4.6 keeps it in the node (PNODE_HFINFO) and
+ * gives an item of a tree that is not visible no field_info when nothing
+ * asks for the item itself (the hidden "_ws.col" item above the column
+ * fields); up to 4.4 every node has a field_info that holds it. */
+#if AL_WS_AT_LEAST(4, 6)
+#define AL_PNODE_HFINFO(node) PNODE_HFINFO(node)
+#else
+#define AL_PNODE_HFINFO(node) (PNODE_FINFO(node) ? PNODE_FINFO(node)->hfinfo : NULL)
+#endif
+
 /* plugin_describe(): the optional entry point through which 4.2 and later
  * learn what a plugin provides (shown by "tshark -G plugins"); its flags
  * come from wsutil/plugins.h, which Debian installs from 4.4 on. 4.0 has

@@ -978,10 +978,12 @@ static void refresh_column_field(proto_node *node, gpointer data)
         AL_COL_FIELD_SET(fi, text);
 }
 
+/* The "_ws.col" item is hidden: in 4.6 it has no field_info of its own
+ * (ws-compat.h, AL_PNODE_HFINFO), only its column fields have. */
 static void refresh_column_fields_of(proto_node *node, gpointer data)
 {
-    field_info *fi = PNODE_FINFO(node);
-    if (fi && fi->hfinfo && fi->hfinfo->id == col_proto_id)
+    const header_field_info *hfinfo = AL_PNODE_HFINFO(node);
+    if (hfinfo && hfinfo->id == col_proto_id)
         proto_tree_children_foreach(node, refresh_column_field, data);
 }
 

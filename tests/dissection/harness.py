@@ -7,6 +7,7 @@ checksums; TCP conversations get a real handshake (SYN, SYN/ACK, ACK), data
 with consistent sequence numbers, and FIN/ACK at the end, unless asked not to.
 """
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -139,21 +140,40 @@ def fields(capture, names, display_filter=None, prefs=(), config=None):
     for p in prefs:
         args += ["-o", p]
     out = tshark(args, capture, config=config).stdout
-    return [[bool_as_in_4_0(cell) for cell in line.split("|")] for line in out.splitlines()]
+    return [[as_in_4_0(cell) for cell in line.split("|")] for line in out.splitlines()]
 
 
-def bool_as_in_4_0(cell, aggregators=(",", "\x1f")):
-    """-T fields prints a boolean as 1/0 in Wireshark 4.0 and True/False from
-    4.2 on; the tests expect 4.0's form (tools/run-tests-trixie runs them
-    with 4.4). Several occurrences are joined by one of aggregators (the
-    -E aggregator= of the tshark run)."""
+def as_in_4_0(cell, aggregators=(",", "\x1f")):
+    """A -T fields cell in Wireshark 4.0's form, which the tests expect
+    (tools/run-tests-in-root runs them with 4.4 and 4.6 too): a boolean is
+    1/0 in 4.0 and True/False from 4.2 on; a double has 15 significant digits
+    in 4.0 (3.14285714285714) and as many as it takes to read it back from
+    4.6 on (3.142857142857143). Several occurrences are joined by one of
+    aggregators (the -E aggregator= of the tshark run)."""
     if isinstance(aggregators, str):
         aggregators = (aggregators,)
     for sep in aggregators:
         parts = cell.split(sep)
         if len(parts) > 1 and all(p in ("True", "False") for p in parts):
             return sep.join("1" if p == "True" else "0" for p in parts)
+    if _LONG_DOUBLE.fullmatch(cell) and tshark_series() >= (4, 6):
+        return "%.15g" % float(cell)
     return {"True": "1", "False": "0"}.get(cell, cell)
+
+
+# A decimal number with more than 15 significant digits.
+_LONG_DOUBLE = re.compile(r"-?(?=(?:0*\.0*)?(?:\d\.?){16})\d+\.\d+")
+
+
+# A line Wireshark's own code logs (" ** (tshark:PID) TIME [DOMAIN LEVEL]
+# ./epan/... -- function(): message"): 4.6's SSH warns on every post-quantum
+# key exchange, which the demo capture's SSH on TCP 660 makes.
+_STOCK_LOG = re.compile(r" \*\* \([\w-]+:\d+\) [\d:.]+ \[[\w-]+ [A-Z]+\] \./epan/")
+
+
+def own_stderr(stderr):
+    """tshark's stderr without the lines Wireshark's own dissectors log."""
+    return "".join(line for line in stderr.splitlines(True) if not _STOCK_LOG.match(line))
 
 
 _series = None

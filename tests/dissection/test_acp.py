@@ -94,7 +94,7 @@ class AcpTestCase(harness.CaptureTestCase):
         if display_filter:
             cmd += ["-Y", display_filter]
         out = harness.tshark(cmd, pcap).stdout
-        return [[harness.bool_as_in_4_0(cell) for cell in line.split("|")]
+        return [[harness.as_in_4_0(cell) for cell in line.split("|")]
                 for line in out.splitlines()]
 
 

@@ -64,7 +64,7 @@ class ArdTestCase(harness.CaptureTestCase):
             proc = harness.tshark(opts, capture)
         self.assertEqual(proc.returncode, 0)
         self.assertNotIn("dissector bug", proc.stdout + proc.stderr)
-        return [[harness.bool_as_in_4_0(cell, "#") for cell in line.split("\t")]
+        return [[harness.as_in_4_0(cell, "#") for cell in line.split("\t")]
                 for line in proc.stdout.splitlines()]
 
     def udp(self, *datagrams, sport=41283, dport=3283, src=CLIENT, dst=RESPONDER):

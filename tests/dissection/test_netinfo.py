@@ -53,7 +53,7 @@ def run_fields(capture, names, args=()):
     for n in names:
         cmd += ["-e", n]
     out = tshark(cmd, capture).stdout
-    return [[harness.bool_as_in_4_0(cell) for cell in line.split("|")] for line in out.splitlines()]
+    return [[harness.as_in_4_0(cell) for cell in line.split("|")] for line in out.splitlines()]
 
 
 class NetinfoTest(harness.CaptureTestCase):

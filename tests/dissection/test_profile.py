@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 
-from harness import SOURCE, Capture, CaptureTestCase, tshark
+from harness import SOURCE, Capture, CaptureTestCase, own_stderr, tshark
 
 PROFILE_SRC = os.path.join(SOURCE, "data", "profile")
 PROFILE = "Apple Legacy Ports"
@@ -123,7 +123,7 @@ class Profile(CaptureTestCase):
         compile is reported on stderr) and each frame names its rule."""
         proc = tshark(["-C", PROFILE, "--color", "-T", "fields", "-e", "frame.number",
                        "-e", "frame.coloring_rule.name"], DEMO, config=self.config)
-        self.assertEqual(proc.stderr, "")
+        self.assertEqual(own_stderr(proc.stderr), "")
         names = [line.split("\t")[1] for line in proc.stdout.splitlines()]
         self.assertEqual(len(names), 144)
         got = {}
@@ -145,7 +145,7 @@ class Profile(CaptureTestCase):
 
     def test_profile_columns(self):
         proc = tshark(["-C", PROFILE, "-T", "tabs"], DEMO, config=self.config)
-        self.assertEqual(proc.stderr, "")
+        self.assertEqual(own_stderr(proc.stderr), "")
         lines = {}
         for line in proc.stdout.splitlines():
             cols = [c.strip() for c in line.split("\t")]

@@ -48,7 +48,7 @@ def rows(capture, names, args=(), display_filter=None):
         if not line:
             continue
         values = line.split(SEP)
-        result.append([[harness.bool_as_in_4_0(x) for x in v.split(AGG)] if v else []
+        result.append([[harness.as_in_4_0(x) for x in v.split(AGG)] if v else []
                        for v in values])
     return result
 

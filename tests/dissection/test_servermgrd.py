@@ -166,7 +166,7 @@ class ServermgrdTest(harness.CaptureTestCase):
             out = harness.tshark(["-r", capture] + cmd).stdout
         else:
             out = harness.tshark(cmd, capture).stdout
-        rows = [[harness.bool_as_in_4_0(cell, "^") for cell in line.split("\t")]
+        rows = [[harness.as_in_4_0(cell, "^") for cell in line.split("\t")]
                 for line in out.splitlines()]
         return rows if raw else [[f.replace("^", ";") for f in row] for row in rows]
 

@@ -49,8 +49,8 @@ run() { # run NAME ARGS... < input; prints nothing on success
     local rc=$?
     if [ $rc -ge 128 ]; then
         echo "signal $((rc - 128))"
-    elif grep -qiE "AddressSanitizer|LeakSanitizer|runtime error:|dissector bug|Assertion|\*\* \(" "$work/err" "$work/out"; then
-        grep -m1 -iE "AddressSanitizer|LeakSanitizer|runtime error:|dissector bug|Assertion|\*\* \(" "$work/err" "$work/out"
+    elif grep -qiE "AddressSanitizer|LeakSanitizer|runtime error:|dissector bug|assertion.*failed|\*\* \(" "$work/err" "$work/out"; then
+        grep -m1 -iE "AddressSanitizer|LeakSanitizer|runtime error:|dissector bug|assertion.*failed|\*\* \(" "$work/err" "$work/out"
     fi
 }
 
