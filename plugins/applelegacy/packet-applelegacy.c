@@ -648,16 +648,41 @@ static const char *instance_model(const al_mdns_message_t *m, const al_mdns_inst
     return model ? model : "";
 }
 
+/* Where the datagram was reassembled from IP fragments, its UDP header and
+ * payload are a data source of their own ("Reassembled IPv6"), not in the
+ * frame: the payload of the one that starts with this packet's UDP header. */
+static const uint8_t *reassembled_udp_payload(packet_info *pinfo, size_t *length)
+{
+    for (GSList *s = pinfo->data_src ? pinfo->data_src->next : NULL; s; s = s->next) {
+        tvbuff_t *src = get_data_source_tvb((const struct data_source *)s->data);
+        unsigned len = src ? tvb_captured_length(src) : 0;
+        if (len <= 8 || tvb_get_ntohs(src, 0) != pinfo->srcport ||
+            tvb_get_ntohs(src, 2) != pinfo->destport || tvb_get_ntohs(src, 4) <= 8 ||
+            tvb_get_ntohs(src, 4) > len)
+            continue;
+        *length = (size_t)tvb_get_ntohs(src, 4) - 8;
+        return tvb_get_ptr(src, 8, (gint)*length);
+    }
+    return NULL;
+}
+
 /* An mDNS response on UDP 5353: every service instance it advertises on a
  * port of the registry gets a tree with that port's facts, and a record on
  * the "applelegacy.bonjour" tap (the report's Bonjour inventory). */
 static AL_COLD int annotate_bonjour(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     al_transport_hdr_t hdr;
-    if (!frame_payload(tvb, pinfo, AL_TRANSPORT_UDP, &hdr) || !hdr.payload_length)
+    const uint8_t *payload = NULL;
+    size_t length = 0;
+    if (frame_payload(tvb, pinfo, AL_TRANSPORT_UDP, &hdr)) {
+        payload = tvb_get_ptr(tvb, (gint)hdr.payload_offset, (gint)hdr.payload_length);
+        length = hdr.payload_length;
+    } else {
+        payload = reassembled_udp_payload(pinfo, &length);
+    }
+    if (!payload || !length)
         return 0;
-    const uint8_t *payload = tvb_get_ptr(tvb, (gint)hdr.payload_offset, (gint)hdr.payload_length);
-    al_mdns_message_t *m = al_mdns_parse(payload, hdr.payload_length);
+    al_mdns_message_t *m = al_mdns_parse(payload, length);
     int annotated = 0;
     for (guint i = 0; i < m->instances->len; i++) {
         const al_mdns_instance_t *inst =

@@ -146,3 +146,31 @@ class ProtocolStack(CaptureTestCase):
         rows = fields(cap, ["frame.number", "tftp", "serialnumberd", "applelegacy.observed"],
                       "udp.port == 626")
         self.assertEqual(rows, [["2", "tftp", "serialnumberd", "serialnumberd"]])
+
+
+def ipv4_fragments(src, dst, udp_payload, sport=5353, dport=5353, split=64):
+    """A UDP datagram in two IPv4 fragments (the UDP header in the first)."""
+    length = 8 + len(udp_payload)
+    pseudo = _ip(src) + _ip(dst) + struct.pack("!BBH", 0, 17, length)
+    hdr = struct.pack("!HHHH", sport, dport, length, 0)
+    csum = _checksum(pseudo + hdr + udp_payload) or 0xFFFF
+    datagram = hdr[:6] + struct.pack("!H", csum) + udp_payload
+    frames = []
+    for offset, chunk, more in ((0, datagram[:split], 1), (split, datagram[split:], 0)):
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(chunk), 7, (more << 13) | (offset // 8),
+                         64, 17, 0, _ip(src), _ip(dst))
+        ip = ip[:10] + struct.pack("!H", _checksum(ip)) + ip[12:]
+        frames.append(bytes.fromhex("01005e0000fb" "020000000001") + b"\x08\x00" + ip + chunk)
+    return frames
+
+
+class BonjourReassembled(CaptureTestCase):
+    def test_fragmented_announcement_is_inventoried(self):
+        # the datagram's payload is in Wireshark's reassembled data source,
+        # not in the frame
+        cap = Capture()
+        for f in ipv4_fragments("10.0.1.1", "224.0.0.251", airport_announcement()):
+            cap.add(f)
+        [b] = report(self.write(cap))["bonjour"]
+        self.assertEqual((b["service_type"], b["port"], b["firmware"]),
+                         ("_airport._tcp", 5009, "7.6.8"))

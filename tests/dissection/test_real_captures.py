@@ -186,3 +186,14 @@ class AppleServices(unittest.TestCase):
                          ["7.6.7", "7.6.8", "7.6.9", "7.7.8", "7.7.8f0 dev "])
         self.assertTrue(all(b["lifecycle"] == "discontinued" and b["port"] == 5009
                             for b in airports))
+
+
+IP6FRAG, need_ip6frag = need_file("seladb-PcapPlusPlus--ip6_fragments.pcap")
+
+
+class BonjourOverFragments(unittest.TestCase):
+    @need_ip6frag
+    def test_reassembled_ipv6_announcement(self):
+        got = {(b["service_type"], b["port"]) for b in report_json(IP6FRAG)["bonjour"]}
+        self.assertIn(("_afpovertcp._tcp", 548), got)
+        self.assertIn(("_daap._tcp", 3689), got)
