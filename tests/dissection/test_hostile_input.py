@@ -59,5 +59,25 @@ class ExpertTextCutOnCharacters(CaptureTestCase):
                       sum(stock_comments(out).values(), []))
 
 
+class ScopeLegacy(CaptureTestCase):
+    def test_http_on_8080_is_not_abandoned(self):
+        """8080 has a current row (Apache) beside the discontinued JBOSS one:
+        --scope legacy must not call ordinary HTTP there abandoned."""
+        cap = self.write(Capture().tcp_session(C1, S1, 52000, 8080, [
+            (True, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+            (False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")]))
+        proc = run_tool("--json", "--scope", "legacy", cap)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        rows = json.loads(proc.stdout)["rows"]
+        self.assertEqual([(r["port"], r["lifecycle"], r["warnings"]) for r in rows],
+                         [(8080, "current", [])])
+        self.assertEqual(rows[0]["service"], "Alternate port for Apache / HTTP and HTTPS ports "
+                                             "for Tomcat Standalone and JBOSS (J2EE)")
+        from harness import tshark
+        messages = tshark(["-o", "applelegacy.scope:legacy", "-T", "fields", "-e",
+                           "_ws.expert.message", "-Y", "applelegacy"], cap).stdout
+        self.assertNotIn("abandoned", messages)
+
+
 if __name__ == "__main__":
     unittest.main()
