@@ -5,11 +5,16 @@ doubled inputs. No input may give a traceback, a doubled count or a lost or
 replaced file."""
 import json
 import os
+import re
+import shutil
+import signal
+import stat
 import subprocess
+import time
 import unittest
 
 from harness import BUILD, TSHARK, Capture, CaptureTestCase
-from test_report_tool import REPORT_TOOL, run_tool, stock_comments
+from test_report_tool import DEMO, REPORT_TOOL, run_tool, stock_comments
 
 C1, S1 = "10.0.0.5", "10.0.0.9"
 U_FFFD = "\ufffd"
@@ -77,6 +82,248 @@ class ScopeLegacy(CaptureTestCase):
         messages = tshark(["-o", "applelegacy.scope:legacy", "-T", "fields", "-e",
                            "_ws.expert.message", "-Y", "applelegacy"], cap).stdout
         self.assertNotIn("abandoned", messages)
+
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+class Mounted(CaptureTestCase):
+    """A test case that can mount a small tmpfs (root only)."""
+
+    def tmpfs(self, name, size):
+        if not is_root():
+            self.skipTest("needs root to mount a small tmpfs")
+        path = self.path(name)
+        os.makedirs(path)
+        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0755" % size, "tmpfs",
+                               path], capture_output=True, text=True)
+        if proc.returncode != 0:
+            self.skipTest("cannot mount a tmpfs here: %s" % proc.stderr.strip())
+        self.addCleanup(subprocess.run, ["umount", "-l", path])
+        return path
+
+    def fill(self, folder, leave):
+        """Fills the tmpfs at folder up to leave bytes."""
+        st = os.statvfs(folder)
+        free = st.f_bavail * st.f_frsize
+        with open(os.path.join(folder, "filler"), "wb") as f:
+            f.write(b"\0" * max(0, free - leave))
+
+
+class WriteTargets(Mounted):
+    """--write OUT: never replaces what is not a regular file, never follows a
+    link, honours the umask, keeps the old OUT, leaves no temporary."""
+
+    def check_refused(self, out, message):
+        proc = run_tool("--write", out, DEMO)
+        self.assertEqual((proc.returncode, proc.stdout, proc.stderr),
+                         (2, "", "applelegacy-report: %s\n" % message))
+
+    def test_fifo_device_and_link_are_refused(self):
+        fifo = self.path("fifo")
+        os.mkfifo(fifo)
+        self.check_refused(fifo, "%s: exists and is not a regular file; --write replaces only a "
+                                 "regular file" % fifo)
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
+        target = self.path("target.pcapng")
+        with open(target, "w") as f:
+            f.write("analyst's file\n")
+        link = self.path("link.pcapng")
+        os.symlink(target, link)
+        self.check_refused(link, "%s: is a symbolic link; --write neither follows nor replaces one"
+                           % link)
+        dangling = self.path("dangling.pcapng")
+        os.symlink(self.path("nowhere"), dangling)
+        self.check_refused(dangling, "%s: is a symbolic link; --write neither follows nor "
+                                     "replaces one" % dangling)
+        self.assertTrue(os.path.islink(link) and os.path.islink(dangling))
+        self.assertFalse(os.path.exists(self.path("nowhere")))
+        with open(target) as f:
+            self.assertEqual(f.read(), "analyst's file\n")
+        if is_root():  # a device node of our own, a copy of /dev/null
+            null = self.path("null")
+            os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+            self.check_refused(null, "%s: exists and is not a regular file; --write replaces "
+                                     "only a regular file" % null)
+            self.assertTrue(stat.S_ISCHR(os.lstat(null).st_mode))
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith(".applelegacy-")], [])
+
+    def test_empty_name_is_refused(self):
+        self.check_refused("", "--write needs a file name, not an empty one")
+        proc = run_tool("--write=", DEMO)
+        self.assertEqual((proc.returncode, proc.stderr),
+                         (2, "applelegacy-report: --write needs a file name, not an empty one\n"))
+
+    def test_mode_follows_the_umask(self):
+        out = self.path("out.pcapng")
+        proc = subprocess.run(["sh", "-c", 'umask 027 && exec "$@"', "sh", REPORT_TOOL, "--write",
+                               out, DEMO], capture_output=True, text=True,
+                              env=dict(os.environ, APPLELEGACY_BUILD_DIR=BUILD))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(stat.S_IMODE(os.stat(out).st_mode), 0o640)
+
+    def big_flagged_capture(self):
+        """20,000 serial-number queries, each a flagged frame: the final
+        phase of --write takes a while."""
+        cap = Capture()
+        for i in range(20000):
+            cap.udp(C1, S1, 40000 + i % 20000, 626, b"SNQUERY: 127.0.0.1:SERIAL%05d:xsvr" % i)
+        return self.write(cap, "big.pcap")
+
+    def test_signal_in_the_final_phase(self):
+        cap = self.big_flagged_capture()
+        out = self.path("out.pcapng")
+        with open(out, "w") as f:
+            f.write("old\n")
+        env = dict(os.environ, APPLELEGACY_BUILD_DIR=BUILD)
+        proc = subprocess.Popen([REPORT_TOOL, "--write", out, cap], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env, start_new_session=True)
+        deadline = time.time() + 300
+        while time.time() < deadline and proc.poll() is None:
+            if any(n.startswith(".applelegacy-") for n in os.listdir(self.tmp)):
+                break
+            time.sleep(0.02)
+        self.assertIsNone(proc.poll(), "the run ended before its final phase")
+        os.killpg(proc.pid, signal.SIGTERM)  # as a terminal or timeout(1) does: the whole group
+        _, err = proc.communicate(timeout=300)
+        self.assertEqual(proc.returncode, 143, err)
+        self.assertEqual(err.decode().splitlines()[-1],
+                         "applelegacy-report: stopped by SIGTERM; %s left as it was" % out)
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["big.pcap", "out.pcapng"])
+        with open(out) as f:
+            self.assertEqual(f.read(), "old\n")
+
+    def test_full_disk_keeps_the_old_out(self):
+        folder = self.tmpfs("small", "256k")
+        out = os.path.join(folder, "out.pcapng")
+        with open(out, "w") as f:
+            f.write("old\n")
+        self.fill(folder, 40 * 1024)  # editcap's copy fits, the commented one does not
+        proc = run_tool("--write", out, DEMO)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertEqual(proc.stderr, "applelegacy-report: %s: cannot write it: No space left on "
+                                      "device (in %s); nothing written\n" % (out, folder))
+        self.assertEqual(proc.stdout, "")
+        self.assertEqual(sorted(os.listdir(folder)), ["filler", "out.pcapng"])
+        with open(out) as f:
+            self.assertEqual(f.read(), "old\n")
+
+    def test_out_of_another_user_in_a_sticky_folder(self):
+        if not is_root() or not shutil.which("setpriv"):
+            self.skipTest("needs root and setpriv to run as nobody")
+        folder = self.path("shared")
+        os.makedirs(folder)
+        os.chmod(folder, 0o1777)
+        out = os.path.join(folder, "out.pcapng")
+        with open(out, "w") as f:
+            f.write("root's\n")
+        cap = self.path("demo.pcapng")
+        shutil.copy(DEMO, cap)
+        os.chmod(cap, 0o644)
+        proc = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                               REPORT_TOOL, "--write", out, cap], capture_output=True, text=True,
+                              env=dict(os.environ, APPLELEGACY_BUILD_DIR=BUILD, HOME="/"))
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertEqual(proc.stderr, "applelegacy-report: %s: cannot replace it: Operation not "
+                                      "permitted; it is kept as it was\n" % out)
+        self.assertEqual(os.listdir(folder), ["out.pcapng"])
+        with open(out) as f:
+            self.assertEqual(f.read(), "root's\n")
+
+
+class WorkFolder(Mounted):
+    WORK = re.compile(r"applelegacy-report\.[A-Za-z0-9]{6}")
+
+    def test_tmpdir_is_honoured_and_a_full_one_named(self):
+        tmp = self.tmpfs("tmp", "1m")
+        self.fill(tmp, 8 * 1024)
+        out = self.path("out.pcapng")
+        proc = run_tool("--write", out, DEMO, env={"TMPDIR": tmp})
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(self.WORK.sub("applelegacy-report.XXXXXX", proc.stderr),
+                         "applelegacy-report: %s/applelegacy-report.XXXXXX: cannot keep tshark's "
+                         "output of %s there: No space left on device (set TMPDIR to a folder "
+                         "with room)\n" % (tmp, DEMO))
+        self.assertEqual(os.listdir(tmp), ["filler"])
+        self.assertFalse(os.path.exists(out))
+
+    def test_missing_tmpdir(self):
+        proc = run_tool(DEMO, env={"TMPDIR": self.path("none")})
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(proc.stderr, "applelegacy-report: %s: no such folder; TMPDIR must name "
+                                      "a folder for the work files\n" % self.path("none"))
+
+
+class Names(CaptureTestCase):
+    def test_leading_dash(self):
+        shutil.copy(DEMO, self.path("-leading.pcapng"))
+        proc = run_tool("--", "-leading.pcapng", cwd=self.tmp)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(proc.stdout.startswith("Capture: -leading.pcapng\n===="), proc.stdout)
+        proc = run_tool("--write", "-out.pcapng", "--", "-leading.pcapng", cwd=self.tmp)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, "applelegacy-report: wrote -out.pcapng: 23 comments on 14 "
+                                      "frames\n")
+        self.assertEqual(len(stock_comments(self.path("-out.pcapng"))), 14)
+        os.makedirs(self.path("-dir"))
+        shutil.copy(DEMO, self.path("-dir/a.pcapng"))
+        proc = run_tool("--", "-dir", cwd=self.tmp)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(proc.stdout.startswith("Capture: -dir/a.pcapng\n===="), proc.stdout)
+
+
+class Counting(CaptureTestCase):
+    def rows(self, *args):
+        proc = run_tool("--json", *args)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return proc, json.loads(proc.stdout)
+
+    def test_same_capture_twice_is_read_once(self):
+        _, once = self.rows(DEMO)
+        proc, twice = self.rows(DEMO, DEMO)
+        self.assertEqual(twice, once)
+        self.assertEqual(proc.stderr, "applelegacy-report: %s is the same file as %s: read once\n"
+                         % (DEMO, DEMO))
+
+    def test_folder_with_a_link_to_its_own_capture(self):
+        folder = self.path("case")
+        os.makedirs(folder)
+        shutil.copy(DEMO, os.path.join(folder, "a.pcapng"))
+        os.symlink("a.pcapng", os.path.join(folder, "b.pcapng"))
+        _, once = self.rows(DEMO)
+        proc, rows = self.rows(folder)
+        self.assertEqual(rows["captures"], [os.path.join(folder, "a.pcapng")])
+        self.assertEqual([(r["packets"], r["bytes"], r["conversations"]) for r in rows["rows"]],
+                         [(r["packets"], r["bytes"], r["conversations"]) for r in once["rows"]])
+        self.assertEqual(proc.stderr, "applelegacy-report: %s is the same file as %s: read once\n"
+                         % (os.path.join(folder, "b.pcapng"), os.path.join(folder, "a.pcapng")))
+
+    def test_folder_given_as_a_link(self):
+        folder = self.path("case")
+        os.makedirs(folder)
+        shutil.copy(DEMO, os.path.join(folder, "a.pcapng"))
+        os.symlink(folder, self.path("link"))
+        proc, rows = self.rows(self.path("link"))
+        self.assertEqual(rows["captures"], [self.path("link/a.pcapng")])
+        self.assertEqual(sum(r["packets"] for r in rows["rows"]), 112)
+
+
+class Jobs(CaptureTestCase):
+    def test_jobs_capped_by_processors_and_memory(self):
+        caps = []
+        for i in range(3):
+            caps.append(self.write(Capture().udp(C1, S1, 41000, 626, b"SNQUERY: x:y:z"),
+                                   "c%d.pcap" % i))
+        proc = run_tool("-j", "9999", *caps)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        m = re.fullmatch(r"applelegacy-report: -j 9999 lowered to (\d+): (\d+) processors, "
+                         r"(\d+) MiB of memory available, about 200 MiB a tshark\n", proc.stderr)
+        self.assertIsNotNone(m, proc.stderr)
+        lowered, cpus, mib = (int(g) for g in m.groups())
+        self.assertEqual(cpus, os.cpu_count())
+        self.assertEqual(lowered, max(1, min(cpus, mib // 200)))
 
 
 if __name__ == "__main__":
