@@ -13,7 +13,7 @@ import subprocess
 import time
 import unittest
 
-from harness import BUILD, TSHARK, Capture, CaptureTestCase
+from harness import BUILD, TSHARK, Capture, CaptureTestCase, tshark
 from test_report_tool import DEMO, REPORT_TOOL, run_tool, stock_comments
 
 C1, S1 = "10.0.0.5", "10.0.0.9"
@@ -78,7 +78,6 @@ class ScopeLegacy(CaptureTestCase):
                          [(8080, "current", [])])
         self.assertEqual(rows[0]["service"], "Alternate port for Apache / HTTP and HTTPS ports "
                                              "for Tomcat Standalone and JBOSS (J2EE)")
-        from harness import tshark
         messages = tshark(["-o", "applelegacy.scope:legacy", "-T", "fields", "-e",
                            "_ws.expert.message", "-Y", "applelegacy"], cap).stdout
         self.assertNotIn("abandoned", messages)
@@ -324,6 +323,63 @@ class Jobs(CaptureTestCase):
         lowered, cpus, mib = (int(g) for g in m.groups())
         self.assertEqual(cpus, os.cpu_count())
         self.assertEqual(lowered, max(1, min(cpus, mib // 200)))
+
+
+
+class UserTableMessages(CaptureTestCase):
+    """Every refused user-table row: "applelegacy_ports:LINE: column: ...",
+    the value with control and non-UTF-8 bytes shown as \\xNN."""
+
+    @staticmethod
+    def row(service="X", lo="17776", hi="17776", used_by=""):
+        return ('"%s","%s","tcp","%s","","","unassigned","false","%s","current","","","","",""'
+                % (lo, hi, service, used_by))
+
+    def message(self, row):
+        cap = self.write(Capture().udp(C1, S1, 1, 2, b"x"))
+        proc = tshark(["-o", "uat:applelegacy_ports:" + row], cap, check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        return proc.stderr.split('": ', 1)[1] if '": ' in proc.stderr else proc.stderr
+
+    def test_messages(self):
+        cases = [
+            (self.row(lo="17776", hi="17000"),
+             "applelegacy_ports:1: port_hi: port_hi is lower than port_lo\n"),
+            (self.row(service="X\\x01y\\x1b[31m"),
+             'applelegacy_ports:1: service: "X\\x01y\\x1B[31m": contains a control character '
+             '(newline, tab, ...)\n'),
+            (self.row(service="Lab\\x00relay"),
+             'applelegacy_ports:1: service: "Lab\\x00relay": contains a NUL byte\n'),
+            (self.row(used_by="Caf\\xe9"),
+             'applelegacy_ports:1: used_by: "Caf\\xE9": not UTF-8 text (a byte of another '
+             'encoding, such as Latin-1); write it in UTF-8\n'),
+        ]
+        for row, message in cases:
+            with self.subTest(row=row):
+                self.assertEqual(self.message(row), message)
+
+    def test_utf8_text_is_accepted(self):
+        from harness import fields
+        cap = self.write(Capture().tcp_session(C1, S1, 40000, 17776, [(True, b"a")]))
+        rows = fields(cap, ["applelegacy.service"],
+                      prefs=["uat:applelegacy_ports:" + self.row(service="Caf\u00e9 relay")])
+        self.assertEqual(rows[0], ["Caf\u00e9 relay"])
+
+    def test_latin1_row_in_the_profile_is_refused_and_said(self):
+        config = self.path("config")
+        os.makedirs(config)
+        with open(os.path.join(config, "applelegacy_ports"), "wb") as f:
+            f.write(('"17776","17776","tcp","Lab relay","cbt","cbt","other","false","Caf\xe9",'
+                     '"discontinued","Lab OS 1","","","notes",""\n').encode("latin-1"))
+        os.chmod(config, 0o755)
+        cap = self.write(Capture().tcp_session(C1, S1, 40000, 17776, [(True, b"a")]))
+        proc = run_tool("--json", cap, env={"APPLELEGACY_CONFIG_DIR": config})
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(json.loads(proc.stdout)["rows"], [])
+        self.assertEqual(proc.stderr, "applelegacy-report: warning: Error loading table 'Apple "
+                                      "legacy port rows': applelegacy_ports:1: used_by: "
+                                      "\"Caf\\xE9\": not UTF-8 text (a byte of another encoding, "
+                                      "such as Latin-1); write it in UTF-8\n")
 
 
 if __name__ == "__main__":
