@@ -64,6 +64,38 @@ class ExpertTextCutOnCharacters(CaptureTestCase):
                       sum(stock_comments(out).values(), []))
 
 
+class ToolReadsTsharkDefensively(CaptureTestCase):
+    HELPER = os.path.join(os.path.dirname(REPORT_TOOL), "applelegacy_report.py")
+
+    def test_invalid_utf8_in_tsharks_json(self):
+        """Whatever tshark prints (a Wireshark that cuts a character in two),
+        the helper reads it: a byte that is not UTF-8 becomes U+FFFD."""
+        cap = self.write(Capture().udp(C1, S1, 41000, 626, b"SNQUERY: 127.0.0.1:AB:xsvr"))
+        experts = self.path("experts.json")
+        with open(experts, "wb") as f:
+            f.write(b'[{"_source": {"layers": {"frame": {"frame.number": "1"}, "serialnumberd": '
+                    b'{"_ws.expert": {"serialnumberd.expert.serial_exposed": "", '
+                    b'"_ws.expert.message": "Server serial number sent in clear: A\xef\xbf", '
+                    b'"_ws.expert.severity": "4194304", "_ws.expert.group": "167772160"}}}}}]')
+        out = self.path("out.pcapng")
+        proc = subprocess.run(["python3", self.HELPER, "annotate", "--experts", experts,
+                               "--input", cap, "--output", out], capture_output=True, text=True)
+        self.assertEqual((proc.returncode, proc.stderr),
+                         (0, "applelegacy-report: wrote %s: 1 comments on 1 frames\n" % out))
+        self.assertEqual(stock_comments(out), {1: [
+            "applelegacy/serialnumberd: [Security/Note] Server serial number sent in clear: "
+            "A\ufffd"]})
+
+    def test_unreadable_report_is_one_line(self):
+        report = self.path("report.json")
+        with open(report, "wb") as f:
+            f.write(b'{"report": "applelegacy", "scope": "apple", "rows": [\xff')
+        proc = subprocess.run(["python3", self.HELPER, "render", "--report", "-x.pcap", report],
+                              capture_output=True, text=True)
+        self.assertEqual((proc.returncode, proc.stdout, proc.stderr),
+                         (1, "", "applelegacy-report: -x.pcap: tshark gave no readable report\n"))
+
+
 class ScopeLegacy(CaptureTestCase):
     def test_http_on_8080_is_not_abandoned(self):
         """8080 has a current row (Apache) beside the discontinued JBOSS one:
