@@ -85,7 +85,26 @@ class Stopped(Exception):
 
 
 def _stop(signum, _frame):
+    # once: a second signal (the process group's, then the caller's) must not
+    # interrupt the cleanup or the message
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     raise Stopped(signum)
+
+
+# What annotate() did to OUT when a signal stopped it: main() says so.
+STATE = {"written": False}
+
+
+def _hold_signals():
+    """Until _release_signals(): a signal waits, so that a temporary file is
+    never made without being recorded, nor OUT replaced without it being
+    known."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def _release_signals():
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # a waiting one raises Stopped
 
 
 # ---------------------------------------------------------------- render
@@ -421,8 +440,13 @@ def annotate(experts_json, capture, output, encap):
     try:
         try:
             for _ in range(2):
-                fd, temp = tempfile.mkstemp(prefix=".applelegacy-", suffix=".pcapng", dir=outdir)
-                temps.append(temp)
+                _hold_signals()
+                try:
+                    fd, temp = tempfile.mkstemp(prefix=".applelegacy-", suffix=".pcapng",
+                                                dir=outdir)
+                    temps.append(temp)
+                finally:
+                    _release_signals()
                 os.close(fd)
         except OSError as e:
             raise Failure("%s: cannot write in %s: %s" % (output, outdir, e.strerror))
@@ -441,22 +465,23 @@ def annotate(experts_json, capture, output, encap):
         except OSError as e:
             raise Failure("%s: cannot write it: %s (in %s); nothing written" % (
                 output, e.strerror, outdir))
+        _hold_signals()
         check_output(output)
         try:
             os.replace(temps[1], output)
         except OSError as e:
             raise Failure("%s: cannot replace it: %s; it is kept as it was" % (output, e.strerror))
+        STATE["written"] = True
         temps.remove(temps[1])
     finally:
-        # signals wait until the temporaries are gone
-        old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+        # a signal waits until the temporaries are gone
+        _hold_signals()
         for temp in temps:
             try:
                 os.unlink(temp)
             except OSError:
                 pass
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
+        _release_signals()
     return sum(len(c) for c in frames.values()), len(frames)
 
 
@@ -524,7 +549,9 @@ def main(argv):
         return 1
     except Stopped as e:
         name = signal.Signals(e.signum).name
-        if args.get("output"):
+        if args.get("output") and STATE["written"]:
+            name += " after %s was written" % args["output"]
+        elif args.get("output"):
             name += ": %s not written (kept as it was)" % args["output"]
         print("%s: stopped by %s" % (PROG, name), file=sys.stderr)
         return 128 + e.signum

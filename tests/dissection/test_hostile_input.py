@@ -220,8 +220,8 @@ class WriteTargets(Mounted):
         os.killpg(proc.pid, signal.SIGTERM)  # as a terminal or timeout(1) does: the whole group
         _, err = proc.communicate(timeout=300)
         self.assertEqual(proc.returncode, 143, err)
-        self.assertEqual(err.decode().splitlines()[-1],
-                         "applelegacy-report: stopped by SIGTERM; %s left as it was" % out)
+        self.assertEqual(err.decode(), "applelegacy-report: stopped by SIGTERM: %s not written "
+                                       "(kept as it was)\n" % out)
         self.assertEqual(sorted(os.listdir(self.tmp)), ["big.pcap", "out.pcapng"])
         with open(out) as f:
             self.assertEqual(f.read(), "old\n")
@@ -330,6 +330,18 @@ class Counting(CaptureTestCase):
                          [(r["packets"], r["bytes"], r["conversations"]) for r in once["rows"]])
         self.assertEqual(proc.stderr, "applelegacy-report: %s is the same file as %s: read once\n"
                          % (os.path.join(folder, "b.pcapng"), os.path.join(folder, "a.pcapng")))
+
+    def test_folder_skips_our_temporaries(self):
+        # a partial .applelegacy-*.pcapng of an interrupted --write (older
+        # versions left them) is not a capture of the case
+        folder = self.path("case")
+        os.makedirs(folder)
+        shutil.copy(DEMO, os.path.join(folder, "a.pcapng"))
+        with open(DEMO, "rb") as f, open(os.path.join(folder, ".applelegacy-x1.pcapng"), "wb") as g:
+            g.write(f.read()[:5000])
+        proc, rows = self.rows(folder)
+        self.assertEqual(rows["captures"], [os.path.join(folder, "a.pcapng")])
+        self.assertEqual(proc.stderr, "")
 
     def test_folder_given_as_a_link(self):
         folder = self.path("case")
