@@ -19,13 +19,20 @@ registry's items) or "applelegacy/PROTO: [Group/Severity] message" (an Apple
 dissector's), after the comments the frame already had. editcap makes the
 pcapng copy, the comments are added to its Enhanced Packet Blocks here.
 
-Errors: one line on standard error, exit status 1.
+Errors: one line on standard error, exit status 1 (a signal: 128 + its
+number), never a traceback. The output is written to a temporary file beside
+OUT (mode 0666 less the umask) and renamed onto OUT only when complete: OUT is
+then kept as it was on any error or signal, and no temporary file is left. An
+OUT that exists and is not a regular file (a device, a FIFO, a folder, a
+symbolic link) is never replaced. Paths may start with '-': every option
+takes the next argument as it is.
 """
-import argparse
 import csv
 import io
 import json
 import os
+import signal
+import stat
 import struct
 import subprocess
 import sys
@@ -82,6 +89,37 @@ THIN_RULE = "-" * 72
 
 class Failure(Exception):
     pass
+
+
+class Stopped(Exception):
+    """A signal (TERM, INT, HUP) arrived: unwind, removing the temporaries."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum, _frame):
+    # once: a second signal (the process group's, then the caller's) must not
+    # interrupt the cleanup or the message
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+# What annotate() did to OUT when a signal stopped it: main() says so.
+STATE = {"written": False}
+
+
+def _hold_signals():
+    """Until _release_signals(): a signal waits, so that a temporary file is
+    never made without being recorded, nor OUT replaced without it being
+    known."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def _release_signals():
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # a waiting one raises Stopped
 
 
 # ---------------------------------------------------------------- render
@@ -375,8 +413,13 @@ def render(fmt, separate, reports):
 
 
 def load_report(capture, path):
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    """tshark's JSON report. Bytes that are not UTF-8 (text of a packet or of
+    a table row that got through) become U+FFFD instead of stopping it."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError as e:
+        raise Failure("%s: cannot read tshark's report %s: %s" % (capture, path, e.strerror))
     try:
         report = json.loads(text)
         report["rows"], report["scope"]
@@ -391,7 +434,9 @@ def load_report(capture, path):
 def tshark_packets(path):
     """The packets of tshark -T json output, one at a time (the file can be large)."""
     decoder = json.JSONDecoder()
-    with open(path, encoding="utf-8") as f:
+    # errors="replace": tshark copies text from packets; a byte that is not
+    # UTF-8 becomes U+FFFD (pcapng comments must be UTF-8) and stops nothing.
+    with open(path, encoding="utf-8", errors="replace") as f:
         buf, eof = "", False
         while True:
             pos = 0
@@ -546,61 +591,162 @@ def add_comments(source, output, frames):
             dst.write(block)
 
 
+def check_output(output):
+    """Refuses an OUT that exists and is not a regular file: a link is
+    neither followed nor replaced, a device or a FIFO never replaced."""
+    try:
+        st = os.lstat(output)
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise Failure("%s: %s" % (output, e.strerror))
+    if stat.S_ISLNK(st.st_mode):
+        raise Failure("%s: is a symbolic link; --write neither follows nor replaces one" % output)
+    if not stat.S_ISREG(st.st_mode):
+        raise Failure("%s: exists and is not a regular file; --write replaces only a regular "
+                      "file" % output)
+
+
+def current_umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def annotate(experts_json, capture, output, encap):
     """editcap makes a pcapng copy of capture (pcap, compressed, or pcapng
     with other block types in), then add_comments writes the comments."""
     frames = flagged_frames(experts_json)
     outdir = os.path.dirname(os.path.abspath(output))
+    check_output(output)
     temps = []
     try:
-        for _ in range(2):
-            fd, temp = tempfile.mkstemp(prefix=".applelegacy-", suffix=".pcapng", dir=outdir)
-            os.close(fd)
-            temps.append(temp)
+        try:
+            for _ in range(2):
+                _hold_signals()
+                try:
+                    fd, temp = tempfile.mkstemp(prefix=".applelegacy-", suffix=".pcapng",
+                                                dir=outdir)
+                    temps.append(temp)
+                finally:
+                    _release_signals()
+                os.close(fd)
+        except OSError as e:
+            raise Failure("%s: cannot write in %s: %s" % (output, outdir, e.strerror))
         # -T: a pcapng whose first interface comes after another block
-        # (a decryption secrets block) is otherwise "not writable".
+        # (a decryption secrets block) is otherwise "not writable". The
+        # absolute path: a name starting with '-' is not an option.
         cmd = ["editcap", "-F", "pcapng"] + (["-T", encap] if encap else [])
-        proc = subprocess.run(cmd + [capture, temps[0]], capture_output=True, text=True)
+        proc = subprocess.run(cmd + [os.path.abspath(capture), temps[0]], capture_output=True,
+                              text=True, errors="replace")
         if proc.returncode != 0:
             err = (proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode])[0]
             raise Failure("%s: editcap failed: %s" % (capture, err))
-        add_comments(temps[0], temps[1], frames)
-        os.replace(temps[1], output)
+        try:
+            add_comments(temps[0], temps[1], frames)
+            os.chmod(temps[1], 0o666 & ~current_umask())
+        except OSError as e:
+            raise Failure("%s: cannot write it: %s (in %s); nothing written" % (
+                output, e.strerror, outdir))
+        _hold_signals()
+        check_output(output)
+        try:
+            os.replace(temps[1], output)
+        except OSError as e:
+            raise Failure("%s: cannot replace it: %s; it is kept as it was" % (output, e.strerror))
+        STATE["written"] = True
         temps.remove(temps[1])
     finally:
+        # a signal waits until the temporaries are gone
+        _hold_signals()
         for temp in temps:
-            if os.path.exists(temp):
+            try:
                 os.unlink(temp)
+            except OSError:
+                pass
+        _release_signals()
     return sum(len(c) for c in frames.values()), len(frames)
 
 
 # ---------------------------------------------------------------- main
 
 
-def main(argv):
-    parser = argparse.ArgumentParser(prog="applelegacy_report.py")
-    sub = parser.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("render")
-    r.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    r.add_argument("--separate", action="store_true")
-    r.add_argument("--report", nargs=2, action="append", required=True,
-                   metavar=("CAPTURE", "JSON"))
-    a = sub.add_parser("annotate")
-    a.add_argument("--experts", required=True)
-    a.add_argument("--input", required=True)
-    a.add_argument("--output", required=True)
-    a.add_argument("--encap", default="")
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "render":
-            reports = [(cap, load_report(cap, path)) for cap, path in args.report]
-            sys.stdout.write(render(args.format, args.separate, reports))
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+USAGE = ("usage: applelegacy_report.py render --format text|json|csv [--separate] "
+         "--report CAPTURE JSON [--report CAPTURE JSON ...] | annotate --experts JSON "
+         "--input CAPTURE --output OUT [--encap SHORTNAME]")
+
+
+def parse_args(argv):
+    """The arguments, taken as they are: a value is the next argument even
+    when it starts with '-' (a capture or OUT named -x.pcapng)."""
+    if not argv or argv[0] not in ("render", "annotate"):
+        raise Failure(USAGE)
+    command, rest = argv[0], argv[1:]
+    takes = ({"--format": 1, "--separate": 0, "--report": 2} if command == "render" else
+             {"--experts": 1, "--input": 1, "--output": 1, "--encap": 1})
+    opts = {"command": command, "format": "text", "separate": False, "report": [], "encap": ""}
+    i = 0
+    while i < len(rest):
+        name = rest[i]
+        if name not in takes:
+            raise Failure("unexpected argument %r; %s" % (name, USAGE))
+        n = takes[name]
+        if i + n >= len(rest):
+            raise Failure("%s needs %d value(s); %s" % (name, n, USAGE))
+        values = rest[i + 1:i + 1 + n]
+        key = name[2:]
+        if name == "--report":
+            opts["report"].append(tuple(values))
+        elif n == 0:
+            opts[key] = True
         else:
-            comments, frames = annotate(args.experts, args.input, args.output, args.encap)
-            print("%s: wrote %s: %d comments on %d frames" % (PROG, args.output, comments,
+            opts[key] = values[0]
+        i += 1 + n
+    if command == "render":
+        if opts["format"] not in ("text", "json", "csv") or not opts["report"]:
+            raise Failure(USAGE)
+    elif not all(k in opts for k in ("experts", "input", "output")):
+        raise Failure(USAGE)
+    return opts
+
+
+def main(argv):
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _stop)
+    args = {}
+    try:
+        args = parse_args(argv)
+        if args["command"] == "render":
+            reports = [(cap, load_report(cap, path)) for cap, path in args["report"]]
+            sys.stdout.write(render(args["format"], args["separate"], reports))
+            sys.stdout.flush()
+        else:
+            comments, frames = annotate(args["experts"], args["input"], args["output"],
+                                        args["encap"])
+            print("%s: wrote %s: %d comments on %d frames" % (PROG, args["output"], comments,
                                                              frames), file=sys.stderr)
     except Failure as e:
         print("%s: %s" % (PROG, e), file=sys.stderr)
+        return 1
+    except Stopped as e:
+        name = signal.Signals(e.signum).name
+        if args.get("output") and STATE["written"]:
+            name += " after %s was written" % args["output"]
+        elif args.get("output"):
+            name += ": %s not written (kept as it was)" % args["output"]
+        print("%s: stopped by %s" % (PROG, name), file=sys.stderr)
+        return 128 + e.signum
+    except BrokenPipeError:
+        # the reader went away (| head): nothing more to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as e:
+        print("%s: %s: %s" % (PROG, e.filename or "output", e.strerror), file=sys.stderr)
+        return 1
+    except Exception as e:  # a bug of ours: still one line, never a traceback
+        print("%s: internal error: %s: %s" % (PROG, type(e).__name__, e), file=sys.stderr)
         return 1
     return 0
 

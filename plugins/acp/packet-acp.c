@@ -23,6 +23,7 @@
 #include <epan/strutil.h>
 #include <epan/dissectors/packet-tcp.h>
 
+#include "al-expert.h"
 #include "ws-compat.h"
 
 #include "acp-parse.h"
@@ -220,7 +221,7 @@ static void dissect_not_acp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         return;
     }
     pi = proto_tree_add_item(tree, hf_undecoded, tvb, 0, -1, ENC_NA);
-    expert_add_info_format(pinfo, pi, &ei_bad_magic,
+    al_expert_add_info_fmt(pinfo, pi, &ei_bad_magic,
                            "No \"acpp\" magic: %u bytes are not an ACP message", len);
     add_info(pinfo, "Not an ACP message");
 }
@@ -234,7 +235,7 @@ static void dissect_bad_version(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
 
     proto_tree_add_item(tree, hf_magic, tvb, ACP_OFF_MAGIC, 4, ENC_ASCII);
     pi = proto_tree_add_item(tree, hf_version, tvb, ACP_OFF_VERSION, 4, ENC_BIG_ENDIAN);
-    expert_add_info_format(pinfo, pi, &ei_bad_version,
+    al_expert_add_info_fmt(pinfo, pi, &ei_bad_version,
                            "Unknown ACP version 0x%08x (known: 0x00000001, 0x00030001); "
                            "the rest is not decoded",
                            version);
@@ -271,7 +272,7 @@ static void dissect_truncated_header(tvbuff_t *tvb, packet_info *pinfo, proto_tr
             proto_tree_add_item(tree, *fields[i].hf, tvb, fields[i].offset, fields[i].len,
                                 fields[i].encoding);
     }
-    expert_add_info_format(pinfo, ti, &ei_truncated_header, "Truncated ACP header: %u of %u bytes",
+    al_expert_add_info_fmt(pinfo, ti, &ei_truncated_header, "Truncated ACP header: %u of %u bytes",
                            len, ACP_HEADER_LEN);
     add_info(pinfo, "Truncated ACP header");
 }
@@ -284,7 +285,7 @@ static void add_checksum(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, in
         tree, tvb, offset, hf, hf_status, NULL, pinfo, computed, ENC_BIG_ENDIAN,
         verify ? PROTO_CHECKSUM_VERIFY : PROTO_CHECKSUM_NO_FLAGS);
     if (verify && stored != computed)
-        expert_add_info_format(pinfo, pi, ei, "Bad ACP %s checksum 0x%08x: the Adler-32 is 0x%08x",
+        al_expert_add_info_fmt(pinfo, pi, ei, "Bad ACP %s checksum 0x%08x: the Adler-32 is 0x%08x",
                                what, stored, computed);
 }
 
@@ -304,7 +305,7 @@ static void add_password(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, co
     if (acp_key_is_zero(h->key, ACP_KEY_LEN))
         proto_item_append_text(pi, " (key field all zero: no password sent)");
     if (len > 0)
-        expert_add_info_format(pinfo, pi, &ei_password_exposed,
+        al_expert_add_info_fmt(pinfo, pi, &ei_password_exposed,
                                "AirPort admin password readable by anyone on the path: \"%s\"",
                                AL_FORMAT_TEXT(pinfo->pool, password, len));
 }
@@ -323,7 +324,7 @@ static guint dissect_property(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
 
     if (st == ACP_ELEMENT_SHORT_HDR) {
         pi = proto_tree_add_item(tree, hf_undecoded, tvb, offset, -1, ENC_NA);
-        expert_add_info_format(pinfo, pi, &ei_property_truncated,
+        al_expert_add_info_fmt(pinfo, pi, &ei_property_truncated,
                                "Property element header truncated: %u of %u bytes", avail,
                                ACP_ELEMENT_HDR_LEN);
         return 0;
@@ -351,7 +352,7 @@ static guint dissect_property(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
 
     if (st == ACP_ELEMENT_SHORT_VAL) {
         pi = vlen ? proto_tree_add_item(et, hf_property_value, tvb, offset, vlen, ENC_NA) : ti;
-        expert_add_info_format(pinfo, pi, &ei_property_truncated,
+        al_expert_add_info_fmt(pinfo, pi, &ei_property_truncated,
                                "Property value truncated: %u of %u bytes", vlen, e.size);
         return 0;
     }
@@ -359,7 +360,7 @@ static guint dissect_property(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         gint32 code;
         pi = proto_tree_add_item_ret_int(et, hf_property_error, tvb, offset, 4, ENC_BIG_ENDIAN,
                                          &code);
-        expert_add_info_format(pinfo, pi, &ei_property_error, "Property %s: error %s",
+        al_expert_add_info_fmt(pinfo, pi, &ei_property_error, "Property %s: error %s",
                                tvb_format_text(pinfo->pool, tvb, offset - ACP_ELEMENT_HDR_LEN, 4),
                                error_code_str(pinfo->pool, code));
     } else if (e.size > 0) {
@@ -391,7 +392,7 @@ static void dissect_properties(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     }
     if (ended && tvb_captured_length_remaining(tvb, offset) > 0) {
         proto_item *pi = proto_tree_add_item(tree, hf_undecoded, tvb, offset, -1, ENC_NA);
-        expert_add_info_format(pinfo, pi, &ei_after_end, "%u bytes after the end element",
+        al_expert_add_info_fmt(pinfo, pi, &ei_after_end, "%u bytes after the end element",
                                tvb_captured_length_remaining(tvb, offset));
     }
     if (n_names)
@@ -427,7 +428,7 @@ static void dissect_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     gboolean whole = len == size;
 
     if (!whole)
-        expert_add_info_format(pinfo, proto_tree_get_parent(tree), &ei_truncated_body,
+        al_expert_add_info_fmt(pinfo, proto_tree_get_parent(tree), &ei_truncated_body,
                                "Truncated ACP body: %u of %u bytes", len, size);
     if (len == 0)
         return;
@@ -459,10 +460,10 @@ static void add_header_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     if (h->body_size == -1)
         proto_item_append_text(pi, " (stream header, no attached body)");
     else if (h->body_size < 0)
-        expert_add_info_format(pinfo, pi, &ei_bad_body_size,
+        al_expert_add_info_fmt(pinfo, pi, &ei_bad_body_size,
                                "Negative body size %d (only -1 is defined)", h->body_size);
     else if (h->body_size > ACP_BODY_SIZE_MAX)
-        expert_add_info_format(pinfo, pi, &ei_bad_body_size,
+        al_expert_add_info_fmt(pinfo, pi, &ei_bad_body_size,
                                "Body size %d is too large to frame (at most %d); the body is not "
                                "decoded",
                                h->body_size, ACP_BODY_SIZE_MAX);
@@ -471,7 +472,7 @@ static void add_header_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     proto_tree_add_item(tree, hf_command, tvb, ACP_OFF_COMMAND, 4, ENC_BIG_ENDIAN);
     pi = proto_tree_add_item(tree, hf_error, tvb, ACP_OFF_ERROR, 4, ENC_BIG_ENDIAN);
     if (h->error_code != 0)
-        expert_add_info_format(pinfo, pi, &ei_error_code, "ACP error %s",
+        al_expert_add_info_fmt(pinfo, pi, &ei_error_code, "ACP error %s",
                                error_code_str(pinfo->pool, h->error_code));
     proto_tree_add_item(tree, hf_padding, tvb, ACP_OFF_PAD1, ACP_LEN_PAD1, ENC_NA);
     add_password(tree, tvb, pinfo, h);

@@ -106,13 +106,95 @@ const char *al_check_iana_name(const char *s)
     return NULL;
 }
 
+/* The length of the UTF-8 character at s (1 to 4 bytes, avail at most), or 0
+ * when the bytes there are not one: an overlong form, a surrogate, past
+ * U+10FFFF, a lone continuation byte, a Latin-1 byte. */
+static size_t utf8_char_len(const unsigned char *s, size_t avail)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t cp;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        cp = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (avail < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return n;
+}
+
 const char *al_check_text(const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t left = strlen(s);
+
+    while (left > 0) {
+        size_t n = utf8_char_len(p, left);
         if (*p < 0x20 || *p == 0x7f)
             return "contains a control character (newline, tab, ...)";
+        if (n == 0)
+            return "not UTF-8 text (a byte of another encoding, such as Latin-1); write it in "
+                   "UTF-8";
+        p += n;
+        left -= n;
     }
     return NULL;
+}
+
+char *al_escape_value(const char *s, size_t len, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t used = 0;
+
+    if (size == 0)
+        return out;
+    while (len > 0) {
+        size_t n = utf8_char_len(p, len);
+        bool escape = n == 0 || *p < 0x20 || *p == 0x7f;
+        size_t need = escape ? 4 : n;
+        /* room for this unit, and for "..." should a later one not fit */
+        if (used + need + (len > (escape ? 1 : n) ? 3 : 0) > size - 1) {
+            if (used + 3 <= size - 1) {
+                memcpy(out + used, "...", 3);
+                used += 3;
+            }
+            break;
+        }
+        if (escape) {
+            out[used++] = '\\';
+            out[used++] = 'x';
+            out[used++] = hex[*p >> 4];
+            out[used++] = hex[*p & 0x0F];
+            n = 1;
+        } else {
+            memcpy(out + used, p, n);
+            used += n;
+        }
+        p += n;
+        len -= n;
+    }
+    out[used] = '\0';
+    return out;
 }
 
 const char *al_check_required_text(const char *s)

@@ -92,8 +92,12 @@ const char *al_check_filter_name(const char *s);
 /* iana_name: empty, or a keyword as the IANA file spells it (printable ASCII,
  * no spaces: "Apple-Remote-De", "asip-webadmin"). */
 const char *al_check_iana_name(const char *s);
-/* free text columns: no control characters. */
+/* free text columns: UTF-8 text without control characters. */
 const char *al_check_text(const char *s);
+/* A value as an error message may quote it: control bytes, a NUL and bytes
+ * that are not UTF-8 as \xNN, valid UTF-8 as it is; cut with "..." to fit
+ * size bytes (with the terminating NUL). len: the bytes of s. Returns out. */
+char *al_escape_value(const char *s, size_t len, char *out, size_t size);
 /* required text columns (service): non-empty free text. */
 const char *al_check_required_text(const char *s);
 

@@ -63,6 +63,31 @@ static bool overridden(const al_row_t *row, const al_row_t *user, size_t n_user)
     return false;
 }
 
+static const al_row_t *nth_row(const al_row_t *builtin, size_t n_builtin, const al_row_t *user,
+                               size_t i)
+{
+    return i < n_builtin ? &builtin[i] : &user[i - n_builtin];
+}
+
+/* The scope keeps or drops a port's services together: all of them when one
+ * is in scope, so that the warnings, which look at every service on the port
+ * ("abandoned" only when each is discontinued), see them all. Dropping the
+ * out-of-scope ones alone made --scope legacy call TCP 8080, whose Apache row
+ * is current, abandoned for its discontinued JBOSS row. */
+static bool range_in_scope(const al_row_t *row, const al_row_t *builtin, size_t n_builtin,
+                           const al_row_t *user, size_t n_user, al_row_filter_t keep,
+                           const void *keep_data)
+{
+    for (size_t i = 0; i < n_builtin + n_user; i++) {
+        const al_row_t *other = nth_row(builtin, n_builtin, user, i);
+        if (!same_range(row, other) || (i < n_builtin && overridden(other, user, n_user)))
+            continue;
+        if (keep(other, keep_data))
+            return true;
+    }
+    return false;
+}
+
 al_registry_t *al_registry_new(const al_row_t *builtin, size_t n_builtin, const al_row_t *user,
                                size_t n_user, al_row_filter_t keep, const void *keep_data)
 {
@@ -76,10 +101,10 @@ al_registry_t *al_registry_new(const al_row_t *builtin, size_t n_builtin, const 
 
     size_t n = 0;
     for (size_t i = 0; i < n_builtin + n_user; i++) {
-        const al_row_t *row = i < n_builtin ? &builtin[i] : &user[i - n_builtin];
+        const al_row_t *row = nth_row(builtin, n_builtin, user, i);
         if (i < n_builtin && overridden(row, user, n_user))
             continue;
-        if (keep && !keep(row, keep_data))
+        if (keep && !range_in_scope(row, builtin, n_builtin, user, n_user, keep, keep_data))
             continue;
         entries[n].row = row;
         entries[n].order = i;

@@ -17,7 +17,18 @@
 
 typedef struct {
     char *col[AL_COL_COUNT];
+    bool bad_field; /* while loading: a field of this record was refused */
 } user_rec_t;
+
+/* The row as a whole is checked with the field of this column, the last one
+ * record_to_row() parses: Wireshark prefixes a field's message with
+ * "applelegacy_ports:LINE: ", not the update callback's, and counts the line
+ * one too far for the row's last field. */
+#define ROW_CHECK_COLUMN AL_COL_LIFECYCLE
+G_STATIC_ASSERT(AL_COL_PORT_LO < ROW_CHECK_COLUMN && AL_COL_PORT_HI < ROW_CHECK_COLUMN &&
+                AL_COL_TRANSPORT < ROW_CHECK_COLUMN && AL_COL_SERVICE < ROW_CHECK_COLUMN &&
+                AL_COL_IANA_NAME < ROW_CHECK_COLUMN && AL_COL_REGISTRATION < ROW_CHECK_COLUMN &&
+                AL_COL_UNREGISTERED_USE < ROW_CHECK_COLUMN);
 
 static user_rec_t *user_recs;
 static guint n_user_recs;
@@ -77,17 +88,55 @@ static const check_fn column_checks[AL_COL_COUNT] = {
     [AL_COL_NOTE] = al_check_text,
 };
 
+static const char *record_to_row(const user_rec_t *r, al_row_t *row, al_column_t *bad);
+
+/* Checks one field's value (len bytes at ptr, as the UAT file or -o gives
+ * it). Returns NULL or the error message, without Wireshark's
+ * "applelegacy_ports:LINE: " prefix. rec holds the fields before this one
+ * (Wireshark sets them in order, refused ones too, and goes on after an
+ * error, the last message winning): ROW_CHECK_COLUMN's check also checks the
+ * row as a whole (port_hi below port_lo, ...) when no field was refused. */
+static char *check_field(user_rec_t *rec, al_column_t idx, const char *ptr, unsigned len)
+{
+    char shown[256];
+    const char *why = NULL;
+    char *value = g_strndup(ptr, len);
+    char *message = NULL;
+
+    /* A NUL would silently cut the value where it is. */
+    if (memchr(ptr, '\0', len))
+        why = "contains a NUL byte";
+    else
+        why = column_checks[idx](value);
+    if (why) {
+        message = g_strdup_printf("%s: \"%s\": %s", al_column_names[idx],
+                                  al_escape_value(ptr, len, shown, sizeof shown), why);
+    } else if (idx == ROW_CHECK_COLUMN && rec && !rec->bad_field) {
+        user_rec_t whole = *rec;
+        al_row_t row;
+        al_column_t bad = AL_COL_PORT_LO;
+        whole.col[idx] = value;
+        if ((why = record_to_row(&whole, &row, &bad)))
+            message = g_strdup_printf("%s: %s", al_column_names[bad], why);
+    }
+    if (rec) {
+        if (idx == 0)
+            rec->bad_field = false;
+        rec->bad_field = rec->bad_field || message != NULL;
+    }
+    g_free(value);
+    return message;
+}
+
 /* The UAT field callbacks: one set per column, generated from its index. */
 #define COLUMN_CALLBACKS(name, idx)                                                                \
-    static al_uat_bool_t name##_chk(void *rec _U_, const char *ptr, unsigned len,                  \
-                                    const void *u1 _U_, const void *u2 _U_, char **err)            \
+    static al_uat_bool_t name##_chk(void *rec, const char *ptr, unsigned len, const void *u1 _U_,  \
+                                    const void *u2 _U_, char **err)                                \
     {                                                                                              \
-        char *value = g_strndup(ptr, len);                                                         \
-        const char *why = column_checks[idx](value);                                               \
-        if (why)                                                                                   \
-            *err = g_strdup_printf("%s: \"%s\": %s", al_column_names[idx], value, why);            \
-        g_free(value);                                                                             \
-        return why == NULL;                                                                        \
+        char *message = check_field((user_rec_t *)rec, idx, ptr, len);                             \
+        if (message)                                                                               \
+            *err = message;                                                                        \
+        return message == NULL;                                                                    \
     }                                                                                              \
     static void name##_set(void *rec, const char *buf, unsigned len, const void *u1 _U_,           \
                            const void *u2 _U_)                                                     \
@@ -194,6 +243,7 @@ static void *user_rec_copy(void *dest, const void *src, size_t len _U_)
     const user_rec_t *s = (const user_rec_t *)src;
     for (unsigned i = 0; i < AL_COL_COUNT; i++)
         d->col[i] = g_strdup(s->col[i]);
+    d->bad_field = s->bad_field;
     return d;
 }
 

@@ -34,6 +34,7 @@
 
 #include <inttypes.h>
 
+#include "al-expert.h"
 #include "ws-compat.h"
 
 #include "ard-parse.h"
@@ -186,7 +187,7 @@ static const char *add_pstring(proto_tree *tree, int hf, tvbuff_t *tvb, packet_i
         (const char *)tvb_get_string_enc(pinfo->pool, tvb, offset + 1, (gint)n, ENC_ASCII);
     proto_item *pi = proto_tree_add_string(tree, hf, tvb, offset, field_len, s);
     if (overflow)
-        expert_add_info_format(pinfo, pi, &ei_ard_string_length,
+        al_expert_add_info_fmt(pinfo, pi, &ei_ard_string_length,
                                "Pascal string length %u exceeds its %u-byte field", bytes[offset],
                                field_len);
     return s;
@@ -205,7 +206,7 @@ static void add_utf16_name(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
     proto_item *pi = proto_tree_add_string(tree, hf_ard_info_name_utf16, tvb, offset + 2,
                                            ARD_INFO_LEN_NAME_UTF16, s);
     if (overflow)
-        expert_add_info_format(pinfo, pi, &ei_ard_string_length,
+        al_expert_add_info_fmt(pinfo, pi, &ei_ard_string_length,
                                "UTF-16 name count %u exceeds its %u-byte field", count,
                                ARD_INFO_LEN_NAME_UTF16);
 }
@@ -269,7 +270,7 @@ static void dissect_answer_get_info(tvbuff_t *tvb, packet_info *pinfo, proto_tre
 
     const ard_info_field_t *missing = ard_info_first_missing(avail);
     if (missing)
-        expert_add_info_format(pinfo, ti, &ei_ard_truncated,
+        al_expert_add_info_fmt(pinfo, ti, &ei_ard_truncated,
                                "Truncated ANSWER_GET_INFO: %u of %u bytes, fields from %s "
                                "(0x%02zX) on are missing",
                                avail, ARD_INFO_LAYOUT_LEN, missing->name, missing->offset);
@@ -289,7 +290,7 @@ static bool check_min_data(packet_info *pinfo, proto_item *ti, guint16 code, gui
     size_t need = ard_min_data_len(code);
     if (data_len >= need)
         return true;
-    expert_add_info_format(pinfo, ti, &ei_ard_truncated,
+    al_expert_add_info_fmt(pinfo, ti, &ei_ard_truncated,
                            "Truncated %s: %u data bytes, its structure needs at least %zu",
                            val_to_str_const(code, ard_code_vals, "message"), data_len, need);
     return false;
@@ -409,7 +410,7 @@ static void add_amplification_expert(packet_info *pinfo, proto_item *ti, const a
     const char *responder = address_to_str(pinfo->pool, &c->responder);
 
     if (c->amp_kind == ARD_AMP_RATIO) {
-        expert_add_info_format(pinfo, ti, &ei_ard_amplification,
+        al_expert_add_info_fmt(pinfo, ti, &ei_ard_amplification,
                                "ARD reflection/amplification: %s sent %" PRIu64
                                " bytes for %" PRIu64 " received (ratio %.1f)",
                                responder, c->amp_response_bytes, c->amp_request_bytes,
@@ -417,7 +418,7 @@ static void add_amplification_expert(packet_info *pinfo, proto_item *ti, const a
         return;
     }
     bool arms = msg->arms_signature && pinfo->srcport == ARD_PORT;
-    expert_add_info_format(pinfo, ti, &ei_ard_amplification,
+    al_expert_add_info_fmt(pinfo, ti, &ei_ard_amplification,
                            "ARD reflection/amplification: %s sent %" PRIu64
                            " bytes for 0 received (unsolicited response to %s, no request "
                            "seen%s)",
@@ -464,7 +465,7 @@ static bool many_sources(packet_info *pinfo, proto_item *ti, const ard_msg_t *ms
         r = (ard_responder_t *)wmem_map_lookup(ard_responders, &pinfo->src);
     if (!r || r->raised_frame != pinfo->num)
         return false;
-    expert_add_info_format(pinfo, ti, &ei_ard_many_sources,
+    al_expert_add_info_fmt(pinfo, ti, &ei_ard_many_sources,
                            "ARD responder %s answered GET_INFO to %u distinct sources",
                            address_to_str(pinfo->pool, &r->addr), r->raised_count);
     return true;
@@ -527,7 +528,7 @@ static void dissect_short(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, p
         col_set_str(pinfo->cinfo, COL_INFO, "ARMS reflector scan (00 00)");
     } else {
         col_set_str(pinfo->cinfo, COL_INFO, "Truncated header");
-        expert_add_info_format(pinfo, ti, &ei_ard_truncated,
+        al_expert_add_info_fmt(pinfo, ti, &ei_ard_truncated,
                                "Truncated: %u-byte datagram, shorter than the 4-byte ARD header",
                                len);
     }
@@ -578,7 +579,7 @@ static int dissect_ard_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     proto_tree_add_item(ard_tree, hf_ard_code, tvb, 0, 2, ENC_BIG_ENDIAN);
     proto_item *len_item = proto_tree_add_item(ard_tree, hf_ard_length, tvb, 2, 2, ENC_BIG_ENDIAN);
     if (hdr.length != avail)
-        expert_add_info_format(pinfo, len_item, &ei_ard_length_mismatch,
+        al_expert_add_info_fmt(pinfo, len_item, &ei_ard_length_mismatch,
                                "Length field says %u data bytes, the datagram has %u after the "
                                "header",
                                hdr.length, avail);

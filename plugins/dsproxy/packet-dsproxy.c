@@ -26,6 +26,7 @@
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h>
 
+#include "al-expert.h"
 #include "ws-compat.h"
 
 #include "dsproxy-parse.h"
@@ -198,7 +199,7 @@ static void add_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, pro
                            val_to_str_const(rec & RECORD_STAGE_MASK, stage_vals, "Unknown"));
     add_body(tvb, pinfo, tree, ti, body_off, h->length, cap, rec);
     if (cap < h->length)
-        expert_add_info_format(pinfo, ti, &ei_truncated,
+        al_expert_add_info_fmt(pinfo, ti, &ei_truncated,
                                "DSPX message truncated: payload length %u, %u bytes captured",
                                h->length, cap);
 }
@@ -213,7 +214,7 @@ static void add_short_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 
     if (have > 0)
         proto_tree_add_item(tree, hf_data, tvb, off, have, ENC_NA);
-    expert_add_info_format(pinfo, ti, &ei_truncated,
+    al_expert_add_info_fmt(pinfo, ti, &ei_truncated,
                            "DSPX header truncated: %u of %u bytes captured", have,
                            DSPX_HEADER_SIZE);
     col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", "Truncated DSPX header");
@@ -225,7 +226,7 @@ static void add_bad_tag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, pro
     int off = (int)h->padding;
 
     proto_tree_add_item(tree, hf_data, tvb, off, avail - (guint)off, ENC_NA);
-    expert_add_info_format(pinfo, ti, &ei_bad_tag,
+    al_expert_add_info_fmt(pinfo, ti, &ei_bad_tag,
                            "No DSPX tag where a message should start; %u bytes not dissected",
                            avail - (guint)off);
     col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", "No DSPX tag");
@@ -242,7 +243,7 @@ static void add_bad_length(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     li = proto_tree_add_item(tree, hf_length, tvb, off + DSPX_TAG_SIZE, 4, ENC_BIG_ENDIAN);
     if (avail > (guint)rest)
         proto_tree_add_item(tree, hf_data, tvb, rest, avail - (guint)rest, ENC_NA);
-    expert_add_info_format(pinfo, li, &ei_bad_length,
+    al_expert_add_info_fmt(pinfo, li, &ei_bad_length,
                            "DSPX length %u is over the 16 MiB limit; rest of the segment not "
                            "dissected",
                            h->length);

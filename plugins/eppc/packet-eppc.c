@@ -25,6 +25,7 @@
 #include <epan/proto_data.h>
 #include <epan/strutil.h>
 
+#include "al-expert.h"
 #include "ws-compat.h"
 
 #include "eppc-parse.h"
@@ -169,12 +170,12 @@ static void dissect_other(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, p
 
     const char *name = reply_target(pinfo);
     if (name)
-        expert_add_info_format(pinfo, ti, &ei_process_disclosure,
+        al_expert_add_info_fmt(pinfo, ti, &ei_process_disclosure,
                                "Remote Apple Events disclosed uid %u and pid %u of \"%s\" before "
                                "authentication",
                                proc.uid, proc.pid, name);
     else
-        expert_add_info_format(pinfo, ti, &ei_process_disclosure,
+        al_expert_add_info_fmt(pinfo, ti, &ei_process_disclosure,
                                "Remote Apple Events disclosed uid %u and pid %u before "
                                "authentication",
                                proc.uid, proc.pid);

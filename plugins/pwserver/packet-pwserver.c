@@ -28,6 +28,7 @@
 #include <epan/strutil.h>
 #include <epan/dissectors/packet-tcp.h>
 
+#include "al-expert.h"
 #include "ws-compat.h"
 
 #include "pwserver-parse.h"
@@ -227,7 +228,7 @@ static void add_malformed(packet_info *pinfo, const pwserver_line_t *l, const ch
 {
     if (l->truncated)
         return;
-    expert_add_info_format(pinfo, l->item, &ei_malformed, "Malformed %s: expected %s", what,
+    al_expert_add_info_fmt(pinfo, l->item, &ei_malformed, "Malformed %s: expected %s", what,
                            expected);
 }
 
@@ -277,7 +278,7 @@ static void dissect_user(packet_info *pinfo, const pwserver_line_t *l, size_t ar
         expert_add_info(pinfo, ti, &ei_bad_slot_id);
     ti = add_span(l, hf_auth_mechanism, args, u.mechanism);
     if (pwserver_mech_in_list(pref_weak_mechanisms, a + u.mechanism.off, u.mechanism.len))
-        expert_add_info_format(
+        al_expert_add_info_fmt(
             pinfo, ti, &ei_weak_mechanism,
             "Weak SASL mechanism %s chosen for Apple Password Server authentication",
             AL_FORMAT_TEXT(pinfo->pool, a + u.mechanism.off, u.mechanism.len));
@@ -377,7 +378,7 @@ static void dissect_request(pwserver_ctx_t *c, const pwserver_line_t *l)
         break;
     case PWSERVER_CMD_UNKNOWN:
     default:
-        expert_add_info_format(pinfo, ti, &ei_unknown_command, "Unknown command: %s",
+        al_expert_add_info_fmt(pinfo, ti, &ei_unknown_command, "Unknown command: %s",
                                AL_FORMAT_TEXT(pinfo->pool, l->bytes + verb.off, verb.len));
         add_parameter(l, args);
         break;
@@ -424,7 +425,7 @@ static void dissect_sasl_list(pwserver_ctx_t *c, const pwserver_line_t *l, size_
     if (!conv->weak_offered_frame && !PINFO_FD_VISITED(pinfo))
         conv->weak_offered_frame = pinfo->num;
     if (conv->weak_offered_frame == pinfo->num && !c->weak_offered_added) {
-        expert_add_info_format(pinfo, l->item, &ei_weak_offered,
+        al_expert_add_info_fmt(pinfo, l->item, &ei_weak_offered,
                                "Server offers weak SASL mechanisms: %s", wmem_strbuf_get_str(weak));
         c->weak_offered_added = true;
     }
@@ -473,7 +474,7 @@ static void dissect_err(packet_info *pinfo, const pwserver_line_t *l, size_t bas
     proto_item_set_generated(proto_tree_add_boolean(
         l->tree, hf_error_sasl, l->tvb, l->offset, l->len,
         len >= 4 && memcmp(text, "SASL", 4) == 0 && (len == 4 || text[4] == ' ')));
-    expert_add_info_format(pinfo, ti, &ei_error, "Server error: %s",
+    al_expert_add_info_fmt(pinfo, ti, &ei_error, "Server error: %s",
                            len ? AL_FORMAT_TEXT(pinfo->pool, text, len) : "(no text)");
 }
 
@@ -522,7 +523,7 @@ static void dissect_line(pwserver_ctx_t *c, int offset, int len, bool truncated)
     l.tree = proto_item_add_subtree(l.item, ett_line);
     add_info(c, abbreviate(c->pinfo, l.bytes, len));
     if (truncated && len >= PWSERVER_MAX_LINE)
-        expert_add_info_format(c->pinfo, l.item, &ei_truncated,
+        al_expert_add_info_fmt(c->pinfo, l.item, &ei_truncated,
                                "Line longer than %d bytes without CRLF: not reassembled further",
                                PWSERVER_MAX_LINE);
     else if (truncated)
@@ -652,10 +653,10 @@ static int dissect_pwserver_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
     ti = proto_tree_add_item(pt, hf_udp_reply, tvb, 0, (int)reply.len, ENC_ASCII);
     proto_tree_add_item(pt, hf_udp_hex, tvb, (int)hex.off, (int)hex.len, ENC_ASCII);
     if (hex.len > 0 && !pwserver_is_hex(data + hex.off, hex.len))
-        expert_add_info_format(pinfo, ti, &ei_malformed,
+        al_expert_add_info_fmt(pinfo, ti, &ei_malformed,
                                "Malformed UDP reply: expected hex digits after ';'");
     if (!terminated)
-        expert_add_info_format(pinfo, ti, &ei_malformed,
+        al_expert_add_info_fmt(pinfo, ti, &ei_malformed,
                                "Malformed UDP reply: expected a NUL after the hex digits");
     used = (int)reply.len + (terminated ? 1 : 0);
     if (used < len)

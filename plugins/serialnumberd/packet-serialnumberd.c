@@ -18,6 +18,7 @@
 #include <epan/conversation.h>
 #include <epan/expert.h>
 
+#include "al-expert.h"
 #include "ws-compat.h"
 
 #include "serialnumberd-parse.h"
@@ -87,7 +88,7 @@ static int dissect_not_serialnumberd(tvbuff_t *tvb, packet_info *pinfo, proto_tr
 {
     if (serialnumberd_is_truncated_type(bytes, len)) {
         proto_item *it = proto_tree_add_item(tree, hf_unknown, tvb, 0, (gint)len, ENC_NA);
-        expert_add_info_format(pinfo, it, &ei_malformed_field,
+        al_expert_add_info_fmt(pinfo, it, &ei_malformed_field,
                                "Malformed serialnumberd.type: truncated (%u of %u bytes)", len,
                                SN_MAGIC_LEN);
         col_set_str(pinfo->cinfo, COL_INFO, "Truncated message type");
@@ -105,7 +106,7 @@ static void check_hex(packet_info *pinfo, proto_item *item, const sn_field_t *fi
         return;
     if (serialnumberd_is_hex_value(bytes + span->offset, span->length, field->hex_digits))
         return;
-    expert_add_info_format(pinfo, item, &ei_malformed_field,
+    al_expert_add_info_fmt(pinfo, item, &ei_malformed_field,
                            "Malformed %s: not \"0x\" followed by %u hex digits",
                            proto_registrar_get_abbrev(*field->hf), (unsigned)field->hex_digits);
 }
@@ -116,7 +117,7 @@ static void check_serial(packet_info *pinfo, proto_item *item, const char *seria
         return;
     if (strcmp(serial, SN_NMAP_DUMMY_SERIAL) == 0)
         proto_item_append_text(item, " (nmap's dummy value)");
-    expert_add_info_format(pinfo, item, &ei_serial_exposed,
+    al_expert_add_info_fmt(pinfo, item, &ei_serial_exposed,
                            "Server serial number sent in clear: %s", serial);
 }
 
@@ -151,7 +152,7 @@ static void dissect_wrong_count(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
 {
     const char *name = msg->type == SN_TYPE_QUERY ? "Query" : "Response";
 
-    expert_add_info_format(pinfo, ti, &ei_malformed_field,
+    al_expert_add_info_fmt(pinfo, ti, &ei_malformed_field,
                            "Malformed field count: %u ':'-separated fields, expected %u",
                            (unsigned)msg->field_count, (unsigned)expected);
     add_unknown(tree, tvb, msg->body_offset, msg->body_end - msg->body_offset);
@@ -169,7 +170,7 @@ static void check_end(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto
     /* A snapshot length may have cut the NUL off: only complain about a
      * datagram that was captured whole. */
     if (msg->type == SN_TYPE_RESPONSE && len == tvb_reported_length(tvb))
-        expert_add_info_format(pinfo, ti, &ei_malformed_field,
+        al_expert_add_info_fmt(pinfo, ti, &ei_malformed_field,
                                "Malformed terminator: response does not end with NUL");
 }
 

@@ -44,6 +44,7 @@
 
 #include <string.h>
 
+#include "al-expert.h"
 #include "ws-compat.h"
 
 #include "servermgrd-parse.h"
@@ -746,14 +747,14 @@ static bool add_plist_keys(tvbuff_t *tvb, int base, const uint8_t *data, unsigne
         if (step == SMD_PLIST_END)
             break;
         if (step == SMD_PLIST_ERROR) {
-            expert_add_info_format(pinfo, anchor, &ei_plist_stopped,
+            al_expert_add_info_fmt(pinfo, anchor, &ei_plist_stopped,
                                    "XML plist not well formed or cut short at byte %u; the keys "
                                    "after it are not shown",
                                    (unsigned)it.pos);
             break;
         }
         if (sum->keys == MAX_PLIST_KEYS) {
-            expert_add_info_format(pinfo, anchor, &ei_key_limit,
+            al_expert_add_info_fmt(pinfo, anchor, &ei_key_limit,
                                    "Only the first %u top-level keys are shown", MAX_PLIST_KEYS);
             break;
         }
@@ -786,7 +787,7 @@ static void dissect_input(tvbuff_t *tvb, int base, const uint8_t *uri, smd_span_
                               (const char *)get_utf_8_string(pinfo->pool, buf, (gint)r.out_len));
     proto_tree *it = proto_item_add_subtree(ti, ett_input);
     if (r.bad_escapes)
-        expert_add_info_format(pinfo, ti, &ei_bad_input,
+        al_expert_add_info_fmt(pinfo, ti, &ei_bad_input,
                                "input= is not valid URL encoding: %u bad %%-escape(s), the first "
                                "at byte %u of the value; kept as they are",
                                (unsigned)r.bad_escapes, (unsigned)r.first_bad);
@@ -873,7 +874,7 @@ static void add_body_header(proto_tree *tree, packet_info *pinfo, const smd_fiel
     smd_span_t s;
     proto_item *ti = proto_tree_add_item(tree, hf_body_header, b->tvb, off, len, ENC_UTF_8);
     if (!h->has_colon) {
-        expert_add_info_format(pinfo, ti, &ei_colonless_header,
+        al_expert_add_info_fmt(pinfo, ti, &ei_colonless_header,
                                "Header line without a colon: %s (not HTTP; Wireshark's HTTP "
                                "dissector ends the header here and shows the rest as the body)",
                                span_string(pinfo, b->tvb, b->start, h->name));

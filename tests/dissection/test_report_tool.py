@@ -273,15 +273,26 @@ class Merge(CaptureTestCase):
         self.assertEqual(merged, whole)
 
     def test_demo_twice(self):
+        # the same file twice is read once: its packets are not counted twice
+        once = json.loads(run_tool("--json", DEMO).stdout)
+        proc = run_tool("--json", DEMO, DEMO)
+        self.assertEqual(json.loads(proc.stdout), once)
+        self.assertEqual(proc.stderr, "applelegacy-report: %s is the same file as %s: read once\n"
+                         % (DEMO, DEMO))
+
+    def test_copy_of_the_demo_is_another_capture(self):
+        # a copy is another file: both are read (the tool cannot know)
+        copy = self.path("copy.pcapng")
+        shutil.copy(DEMO, copy)
         once = json.loads(run_tool("--json", DEMO).stdout)["rows"]
-        twice = json.loads(run_tool("--json", DEMO, DEMO).stdout)["rows"]
+        twice = json.loads(run_tool("--json", DEMO, copy).stdout)["rows"]
         self.assertEqual(len(twice), 9)
         for one, two in zip(once, twice):
             self.assertEqual((two["clients"], two["client_addresses"]),
                              (one["clients"], one["client_addresses"]))
             self.assertEqual([two[k] for k in ("conversations", "packets", "bytes")],
                              [2 * one[k] for k in ("conversations", "packets", "bytes")])
-            self.assertEqual(two["captures"], [DEMO])
+            self.assertEqual(two["captures"], [DEMO, copy])
 
 
 class Folders(CaptureTestCase):
@@ -327,7 +338,8 @@ class Errors(CaptureTestCase):
         cases = [
             ([bad], "%s: empty file, not a capture" % os.path.join(bad, "b.pcap")),
             (["-j", "x", DEMO], "-j needs a number of processes from 1 to 9999, not 'x'"),
-            (["--write", out, DEMO, DEMO], "--write takes exactly one capture, not 2"),
+            (["--write", out, DEMO, os.path.join(bad, "a.pcapng")],
+             "--write takes exactly one capture, not 2"),
             (["--csv", "--json"], "--json and --csv exclude each other: choose one"),
             (["--json", "--csv"], "--json and --csv exclude each other: choose one"),
             (["--bogus"], "unknown option --bogus (see --help)"),

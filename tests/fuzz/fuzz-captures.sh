@@ -3,15 +3,30 @@
 # every capture with editcap -E at several rates and seeds, dissect it with
 # our plugins loaded under CPU-time and memory limits, and fail on a crash,
 # abort, hang, dissector bug or sanitizer report, keeping the failing input.
+# A failing input is run again with stock tshark (none of our plugins): when
+# stock tshark fails on it too, the failure is Wireshark's own, reported
+# apart ("stock Wireshark") and not counted as ours (seen: packet-tls.c's
+# failed assertion "fh" on corrupted copies of ndpi-anyconnect-vpn.pcap).
 #
-#   tests/fuzz/fuzz-captures.sh [ITERATIONS]    (default 40)
+#   tests/fuzz/fuzz-captures.sh [ITERATIONS [FIRST]]  (default 40 runs from 0)
+#
+# Run i corrupts capture i mod N at rate i / N mod 4 with seed 1000 + i, so
+# FIRST lets two processes share a long run (0 and ITERATIONS, for example).
 #
 # APPLELEGACY_BUILD_DIR  the build to load (default build/)
-# FUZZ_FAILURES          where failing inputs are kept (default tests/fuzz/failures)
+# FUZZ_CAPTURES          the captures to corrupt, separated by ':' (default: captures/
+#                        and ../shared/captures)
+# FUZZ_FAILURES          where failing inputs are kept (default tests/fuzz/failures;
+#                        stock Wireshark's in its stock/ folder)
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 iterations=${1:-40}
+first=${2:-0}
+[[ $iterations =~ ^[0-9]+$ && $first =~ ^[0-9]+$ ]] || {
+    echo "fuzz-captures.sh: ITERATIONS and FIRST must be numbers, not '$iterations' '$first'" >&2
+    exit 2
+}
 failures=${FUZZ_FAILURES:-$here/tests/fuzz/failures}
 rates=(0.002 0.01 0.05 0.2)
 cpu_seconds=30
@@ -21,6 +36,9 @@ captures=("$here"/captures/*.pcap*)
 for f in "$here"/../shared/captures/*.pcap*; do
     [ -f "$f" ] && captures+=("$f")
 done
+if [ -n "${FUZZ_CAPTURES:-}" ]; then
+    IFS=: read -r -a captures <<<"$FUZZ_CAPTURES"
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -39,7 +57,14 @@ fi
 mapfile -t heuristics < <("$here/tools/apple-heuristic-args")
 heuristics+=(--enable-heuristic apdisc_udp)
 
-run() { # run NAME ARGS... < input; prints nothing on success
+# What a failure looks like: on standard error (sanitizers, GLib's "** (tshark"
+# criticals, ws_assert's "failed assertion"), and in the -V tree a "[Dissector
+# bug, ...]" item. Not a plain "assertion" in the tree: protocols have fields
+# of that name (LDAP's assertionValue).
+err_pattern='AddressSanitizer|LeakSanitizer|runtime error:|dissector bug|failed assertion|assertion failed|\*\* \('
+out_pattern='\[Dissector bug'
+
+run() { # run INPUT ARGS...; prints nothing on success (APPLELEGACY_STOCK=1: stock tshark)
     local input=$1
     shift
     (
@@ -49,9 +74,20 @@ run() { # run NAME ARGS... < input; prints nothing on success
     local rc=$?
     if [ $rc -ge 128 ]; then
         echo "signal $((rc - 128))"
-    elif grep -qiE "AddressSanitizer|LeakSanitizer|runtime error:|dissector bug|assertion.*failed|\*\* \(" "$work/err" "$work/out"; then
-        grep -m1 -iE "AddressSanitizer|LeakSanitizer|runtime error:|dissector bug|assertion.*failed|\*\* \(" "$work/err" "$work/out"
+    elif grep -qiE "$err_pattern" "$work/err"; then
+        grep -m1 -iE "$err_pattern" "$work/err"
+    elif grep -qE "$out_pattern" "$work/out"; then
+        grep -m1 -E "$out_pattern" "$work/out" | sed 's/^ *//'
     fi
+}
+
+# Does stock tshark (no plugin of ours, none of our options) fail on it too?
+# Both ways: the full tree (-V) and the quick pass the report makes.
+fails_in_stock() {
+    local why
+    why=$(APPLELEGACY_STOCK=1 run "$1" -nVx)
+    [ -n "$why" ] || why=$(APPLELEGACY_STOCK=1 run "$1" -nq)
+    [ -n "$why" ] && echo "$why"
 }
 
 # editcap cannot rewrite some pcapng files as they are (e.g. the demo capture
@@ -63,8 +99,8 @@ for ((c = 0; c < ${#captures[@]}; c++)); do
     fi
 done
 
-n=0 failed=0
-for ((i = 0; i < iterations; i++)); do
+n=0 failed=0 stock=0
+for ((i = first; i < first + iterations; i++)); do
     capture=${captures[$((i % ${#captures[@]}))]}
     rate=${rates[$((i / ${#captures[@]} % ${#rates[@]}))]}
     seed=$((1000 + i))
@@ -76,15 +112,21 @@ for ((i = 0; i < iterations; i++)); do
         else
             why=$(run "$fuzzed" -nq -z applelegacy,report -z applelegacy,tree "${heuristics[@]}")
         fi
-        if [ -n "$why" ]; then
+        [ -n "$why" ] || continue
+        name="$(basename "$capture")-E$rate-seed$seed.pcapng"
+        if theirs=$(fails_in_stock "$fuzzed"); then
+            stock=$((stock + 1))
+            mkdir -p "$failures/stock"
+            cp "$fuzzed" "$failures/stock/$name"
+            echo "stock Wireshark ($mode), not ours: $theirs: input kept in $failures/stock/$name"
+        else
             failed=$((failed + 1))
             mkdir -p "$failures"
-            keep="$failures/$(basename "$capture")-E$rate-seed$seed.pcapng"
-            cp "$fuzzed" "$keep"
-            echo "FAIL ($mode): $why: input kept in $keep"
+            cp "$fuzzed" "$failures/$name"
+            echo "FAIL ($mode): $why: input kept in $failures/$name"
         fi
     done
     n=$((n + 1))
 done
-echo "fuzz: $n inputs from ${#captures[@]} captures, ${failed} failures"
+echo "fuzz: $n inputs from ${#captures[@]} captures (runs $first to $((first + iterations - 1))), $failed failures in our plugins, $stock in stock Wireshark"
 [ $failed -eq 0 ]

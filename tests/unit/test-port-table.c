@@ -109,8 +109,20 @@ static const bad_case_t bad_cases[] = {
     {"text-after-quote", HEADER "660,660,tcp,\"X\"Y,,,unassigned,false,,current,,,,a,\n",
      "ports.csv:2: text after the closing quote of a field"},
     {"blank-line", HEADER GOOD_625 "\n", "ports.csv:3: empty line"},
+    /* a refused value is quoted with control bytes as \xNN, never raw */
     {"control-char", HEADER "660,660,tcp,X\tY,,,unassigned,false,,current,,,,a,\n",
-     "ports.csv:2: column service: \"X\tY\": contains a control character (newline, tab, ...)"},
+     "ports.csv:2: column service: \"X\\x09Y\": contains a control character (newline, tab, "
+     "...)"},
+    {"latin1", HEADER "660,660,tcp,Caf\xe9,,,unassigned,false,,current,,,,a,\n",
+     "ports.csv:2: column service: \"Caf\\xE9\": not UTF-8 text (a byte of another encoding, "
+     "such as Latin-1); write it in UTF-8"},
+    {"overlong-utf8", HEADER "660,660,tcp,X\xc0\xafY,,,unassigned,false,,current,,,,a,\n",
+     "ports.csv:2: column service: \"X\\xC0\\xAFY\": not UTF-8 text (a byte of another "
+     "encoding, such as Latin-1); write it in UTF-8"},
+    {"utf8-ok-then-latin1",
+     HEADER "660,660,tcp,Caf\xc3\xa9,,,unassigned,false,\xe9,current,,,,a,\n",
+     "ports.csv:2: column used_by: \"\\xE9\": not UTF-8 text (a byte of another encoding, such "
+     "as Latin-1); write it in UTF-8"},
     {"duplicate", HEADER GOOD_625 GOOD_625,
      "ports.csv:3: tcp 625-625 conflicts with line 2 (625-625): duplicate row: same ports, "
      "transport and service"},

@@ -67,11 +67,14 @@ static void test_filter(void)
     al_registry_t *reg = al_registry_new(fixture_rows, N_FIXTURE, NULL, 0, only_discontinued, NULL);
     g_assert_cmpstr(service_at(reg, T, 660), ==, "Server Admin");
     g_assert_null(service_at(reg, T, 443));
-    /* a filtered-out narrow row does not uncover the wider one */
+    /* a port's services stay together: the discontinued ISAKMP keeps the
+     * current Wi-Fi Calling (so the port is not "abandoned"), and the wider
+     * row is still not uncovered */
     const al_group_t *g = al_registry_lookup(reg, U, 500);
     g_assert_nonnull(g);
-    g_assert_cmpuint(g->count, ==, 1);
+    g_assert_cmpuint(g->count, ==, 2);
     g_assert_cmpstr(g->rows[0]->service, ==, "ISAKMP/IKE");
+    g_assert_cmpstr(g->rows[1]->service, ==, "Wi-Fi Calling");
     /* 8080 is current and filtered out, so the (current) web range is too */
     g_assert_null(service_at(reg, T, 8080));
     al_registry_free(reg);

@@ -158,8 +158,11 @@ int port_table_parse(const char *buf, size_t len, const char *filename, port_tab
         al_column_t bad = AL_COL_PORT_LO;
         why = fill_row(t, &rec, row, &bad);
         if (why) {
+            char shown[256]; /* the value with control and non-UTF-8 bytes as \xNN */
             report(err, err_size, "%s:%u: column %s: \"%s\": %s", filename, rec.line,
-                   al_column_names[bad], rec.fields[bad], why);
+                   al_column_names[bad],
+                   al_escape_value(rec.fields[bad], strlen(rec.fields[bad]), shown, sizeof shown),
+                   why);
             goto fail;
         }
         t->count++;
