@@ -27,6 +27,7 @@
 
 #include "ws-compat.h"
 
+#include "al-expert.h"
 #include "applelegacy.h"
 #include "builtin-rows.h"
 #include "conn-state.h"
@@ -268,14 +269,14 @@ static void add_experts(packet_info *pinfo, proto_item *ti, const al_conv_t *con
 
     if (w & AL_WARN_ABANDONED) {
         row = al_group_warning_row(g, AL_WARN_ABANDONED);
-        expert_add_info_format(
+        al_expert_add_info_fmt(
             pinfo, ti, &ei_abandoned, "Traffic on abandoned port %s %u: %s is discontinued, %s%s",
             tr, port, row->service, row->last_seen_in[0] ? "last seen in " : "last release unknown",
             row->last_seen_in);
     }
     if (w & AL_WARN_REGISTERED_TO_OTHER) {
         row = al_group_warning_row(g, AL_WARN_REGISTERED_TO_OTHER);
-        expert_add_info_format(pinfo, ti, &ei_registered_to_other,
+        al_expert_add_info_fmt(pinfo, ti, &ei_registered_to_other,
                                "%s %u is registered by IANA to %s%s%s%s, not to Apple's %s", tr,
                                port, row->iana_name, row->iana_description[0] ? " (" : "",
                                row->iana_description, row->iana_description[0] ? ")" : "",
@@ -283,14 +284,14 @@ static void add_experts(packet_info *pinfo, proto_item *ti, const al_conv_t *con
     }
     if (w & AL_WARN_UNREGISTERED_USE) {
         row = al_group_warning_row(g, AL_WARN_UNREGISTERED_USE);
-        expert_add_info_format(pinfo, ti, &ei_unregistered_use,
+        al_expert_add_info_fmt(pinfo, ti, &ei_unregistered_use,
                                "Unregistered use: Apple's own port table calls its use of %s "
                                "%u (%s) unregistered",
                                tr, port, row->service);
     }
     if (w & AL_WARN_UNASSIGNED) {
         row = al_group_warning_row(g, AL_WARN_UNASSIGNED);
-        expert_add_info_format(pinfo, ti, &ei_unassigned,
+        al_expert_add_info_fmt(pinfo, ti, &ei_unassigned,
                                "%s %u is not assigned by IANA; only Apple's table links it to %s",
                                tr, port, row->service);
     }
@@ -303,7 +304,7 @@ static void add_mismatch_expert(packet_info *pinfo, proto_item *ti, const al_con
     const al_row_t *row = conv->group->rows[0];
     const char *name = row->registration == AL_REG_APPLE ? row->iana_name : row->expected;
     protocol_t *observed = find_protocol_by_id(observed_id);
-    expert_add_info_format(pinfo, ti, &ei_protocol_mismatch, "%s %u carries %s; %s%s%s%s expected",
+    al_expert_add_info_fmt(pinfo, ti, &ei_protocol_mismatch, "%s %u carries %s; %s%s%s%s expected",
                            transport_upper(row->transport), conv->service_port,
                            observed ? proto_get_protocol_short_name(observed) : conv->observed,
                            row->service, name[0] ? " (" : "", name, name[0] ? ")" : "");
@@ -316,7 +317,7 @@ static void add_probe_expert(packet_info *pinfo, proto_item *ti, const al_conv_t
     const al_row_t *row = conv->group->rows[0];
     char *client = address_to_str(pinfo->pool, &conv->client);
     char *server = address_to_str(pinfo->pool, &conv->server);
-    expert_add_info_format(
+    al_expert_add_info_fmt(
         pinfo, ti, &ei_probe,
         "Probe of Apple ports: %s sent to %s %s %u (%s), %s; every port it "
         "probed there is in the report's probe findings",

@@ -228,6 +228,20 @@ class UserTable(CaptureTestCase):
                             "last seen in Lab OS 1"),
                       expert_rows(cap, prefs=["uat:applelegacy_ports:" + self.ROW]))
 
+    def test_long_non_ascii_service_is_cut_on_a_character(self):
+        # the registry's messages carry the row's text: a long service name
+        # of two-byte characters is cut on a character boundary, with an
+        # ellipsis, never in the middle of one
+        row = self.ROW.replace('"Lab relay"', '"' + "\u00e9" * 200 + '"')
+        cap = self.write(Capture().tcp_session(C, S, 40000, 7777, [(True, b"a")]))
+        proc = tshark(["-T", "fields", "-e", "applelegacy.expert.abandoned", "-e",
+                       "_ws.expert.message", "-o", "uat:applelegacy_ports:" + row,
+                       "-Y", "applelegacy.expert.abandoned"], cap)
+        message = [m for m in proc.stdout.strip().split("\t")[1].split(",")
+                   if m.startswith("Traffic on abandoned port")][0]
+        self.assertTrue(message.startswith("Traffic on abandoned port TCP 7777: \u00e9\u00e9"))
+        self.assertTrue(message.endswith("\u00e9\u2026"), message[-20:])
+
     def test_user_row_overrides_a_builtin_row(self):
         row = ('"660","660","tcp","My admin tool","mac-srvr-admin","","apple","false","",'
                '"current","","","","",""')
