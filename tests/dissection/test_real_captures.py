@@ -197,3 +197,26 @@ class BonjourOverFragments(unittest.TestCase):
         got = {(b["service_type"], b["port"]) for b in report_json(IP6FRAG)["bonjour"]}
         self.assertIn(("_afpovertcp._tcp", 548), got)
         self.assertIn(("_daap._tcp", 3689), got)
+
+
+GOLDEN_REAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden", "real")
+
+
+class GoldenReports(unittest.TestCase):
+    """The whole default report of every real capture, as tshark prints it
+    (APPLELEGACY_REGEN_GOLDEN=1 rewrites them after a reviewed change)."""
+
+    @unittest.skipUnless(ALL_CAPTURES, "../shared/captures not present")
+    def test_reports_as_reviewed(self):
+        for capture in ALL_CAPTURES:
+            name = os.path.basename(capture) + ".txt"
+            with self.subTest(capture=name):
+                out = tshark(["-q", "-z", "applelegacy,report"] + HEURISTICS, capture).stdout
+                path = os.path.join(GOLDEN_REAL, name)
+                if os.environ.get("APPLELEGACY_REGEN_GOLDEN"):
+                    os.makedirs(GOLDEN_REAL, exist_ok=True)
+                    with open(path, "w") as f:
+                        f.write(out)
+                self.assertTrue(os.path.exists(path), "no golden report %s" % path)
+                with open(path) as f:
+                    self.assertEqual(out, f.read())
