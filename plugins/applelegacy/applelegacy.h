@@ -32,6 +32,7 @@ typedef struct {
     const char *observed; /* protocol seen in the payload, "unknown", or NULL before any */
     uint8_t state;        /* al_state_t of the conversation after this frame */
     bool from_server;     /* sent on the service side (an ICMP error quoting it too) */
+    bool to_group;        /* to a broadcast or multicast address: never a probe */
 } al_tap_info_t;
 
 #define AL_BONJOUR_TAP_NAME "applelegacy.bonjour"

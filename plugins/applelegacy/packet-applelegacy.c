@@ -512,7 +512,7 @@ static void update_state(packet_info *pinfo, al_conv_t *c, const al_conn_event_t
     al_state_t state = al_conn_state(&c->conn);
     c->state = (uint8_t)state;
     if (al_state_answered(state) || state == AL_STATE_REJECTED) {
-        if (c->counted_unanswered) {
+        if (c->counted_unanswered && c->pair) {
             c->counted_unanswered = false;
             c->pair->unanswered--;
         }
@@ -526,7 +526,7 @@ static void update_state(packet_info *pinfo, al_conv_t *c, const al_conn_event_t
         return;
     }
     al_pair_t *p = c->pair;
-    if (p->finding_frame)
+    if (!p || p->finding_frame)
         return;
     /* rejected on this frame; or the client sends again, to this service or
      * another of the same server, and nothing has answered */
@@ -539,10 +539,24 @@ static void update_state(packet_info *pinfo, al_conv_t *c, const al_conn_event_t
     }
 }
 
+/* A broadcast or multicast destination: a discovery, which no one server
+ * answers as a conversation; never a probe. */
+static bool to_group(const address *a)
+{
+    const uint8_t *d = (const uint8_t *)a->data;
+    if (a->type == AT_IPv4 && a->len == 4)
+        return (d[0] & 0xF0) == 0xE0 || (d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255);
+    if (a->type == AT_IPv6 && a->len == 16)
+        return d[0] == 0xFF;
+    return false;
+}
+
 /* A new conversation counts as unanswered for its client and server. */
 static void track_pair(al_conv_t *c)
 {
     c->state = AL_STATE_NO_ANSWER;
+    if (to_group(&c->server))
+        return;
     c->pair = pair_for(&c->client, &c->server);
     c->pair->unanswered++;
     c->counted_unanswered = true;
@@ -842,6 +856,7 @@ static int annotate_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, a
         info->observed = c->observed;
         info->state = c->state;
         info->from_server = from_server;
+        info->to_group = !c->pair;
         tap_queue_packet(applelegacy_tap, pinfo, info);
     }
     return tvb_captured_length(tvb);

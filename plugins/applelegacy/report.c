@@ -53,6 +53,7 @@ typedef struct {
     uint16_t port;
     uint8_t transport;
     uint8_t state; /* al_state_t after its last packet */
+    bool to_group; /* broadcast or multicast: no probe finding */
     const al_group_t *group;
     guint64 packets;
     guint64 bytes;
@@ -224,6 +225,7 @@ static tap_packet_status report_packet(void *tapdata, packet_info *pinfo, epan_d
         c->client = intern_address(r, info->client);
         c->port = info->service_port;
         c->transport = info->transport;
+        c->to_group = info->to_group;
         c->group = info->group;
         g_ptr_array_index(r->convs, id) = c;
     }
@@ -368,7 +370,7 @@ static GPtrArray *probe_findings(report_t *r)
     GHashTable *probed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint id = 0; id < r->convs->len; id++) {
         const report_conv_t *c = (const report_conv_t *)g_ptr_array_index(r->convs, id);
-        if (c && !al_state_answered((al_state_t)c->state))
+        if (c && !c->to_group && !al_state_answered((al_state_t)c->state))
             g_hash_table_add(probed, g_strdup_printf("%s|%s", c->client, c->server));
     }
     GHashTable *pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, probe_free);

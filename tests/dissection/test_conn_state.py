@@ -81,6 +81,17 @@ class ConnState(CaptureTestCase):
         self.assertEqual((f["ports_probed"], f["no_answer"]), (4, 4))
 
 
+class Discovery(CaptureTestCase):
+    def test_broadcast_is_no_probe(self):
+        # a discovery broadcast to an Apple port (MikroTik's on 5678, the
+        # SNATMAP row) gets no answer from a conversation: no probe finding
+        cap = self.write(Capture().udp(SCANNER, "255.255.255.255", 5678, 5678, b"\x00" * 4)
+                         .udp(SCANNER, "255.255.255.255", 5678, 5678, b"\x00" * 4))
+        self.assertEqual(fields(cap, ["frame.number"], "applelegacy.expert.probe"), [])
+        r = report(cap)
+        self.assertEqual((r["rows"], r["probes"]), ([], []))
+
+
 def dns_name(*labels):
     return b"".join(bytes([len(x)]) + x for x in labels) + b"\0"
 
