@@ -48,40 +48,57 @@ static bool ports_at(const uint8_t *f, size_t t, uint16_t sport, uint16_t dport)
     return get16(f + t) == sport && get16(f + t + 2) == dport;
 }
 
+/* The packet's own transport header after an IP header at o. */
+static bool transport_at(const uint8_t *frame, size_t len, size_t o, size_t addr_len,
+                         const uint8_t *src, const uint8_t *dst, uint8_t ipproto, uint16_t sport,
+                         uint16_t dport, al_transport_hdr_t *out)
+{
+    size_t need = ipproto == AL_IPPROTO_TCP ? 20 : 8;
+    size_t t, ip_payload, alen;
+    if (o + 20 > len || !ip_header_at(frame, len, o, ipproto, need, &t, &ip_payload, &alen) ||
+        alen != addr_len)
+        return false;
+    size_t src_at = addr_len == 4 ? o + 12 : o + 8;
+    if (memcmp(frame + src_at, src, addr_len) != 0 ||
+        memcmp(frame + src_at + addr_len, dst, addr_len) != 0 || !ports_at(frame, t, sport, dport))
+        return false;
+    size_t hdr, stated;
+    if (ipproto == AL_IPPROTO_TCP) {
+        hdr = (size_t)(frame[t + 12] >> 4) * 4;
+        if (hdr < 20)
+            return false;
+        stated = ip_payload > hdr ? ip_payload - hdr : 0;
+        out->tcp_flags = frame[t + 13];
+    } else {
+        size_t udp_len = get16(frame + t + 4);
+        hdr = 8;
+        stated = udp_len > 8 ? udp_len - 8 : 0;
+        out->tcp_flags = 0;
+    }
+    out->transport_offset = t;
+    out->payload_offset = t + hdr;
+    size_t in_frame = len > t + hdr ? len - (t + hdr) : 0;
+    out->payload_length = stated < in_frame ? stated : in_frame;
+    return true;
+}
+
 bool al_find_transport(const uint8_t *frame, size_t len, size_t addr_len, const uint8_t *src,
                        const uint8_t *dst, uint8_t ipproto, uint16_t sport, uint16_t dport,
                        al_transport_hdr_t *out)
 {
-    size_t need = ipproto == AL_IPPROTO_TCP ? 20 : 8;
+    /* Where the IP header usually is (Ethernet, raw IP, BSD loopback, Linux
+     * cooked, one VLAN tag), before every offset in turn: only the packet's
+     * own header matches, so the order does not change the answer. */
+    static const size_t usual[] = {14, 0, 4, 16, 18};
     if (!frame || (addr_len != 4 && addr_len != 16))
         return false;
+    for (size_t i = 0; i < sizeof(usual) / sizeof(usual[0]); i++) {
+        if (transport_at(frame, len, usual[i], addr_len, src, dst, ipproto, sport, dport, out))
+            return true;
+    }
     for (size_t o = 0; o + 20 <= len; o++) {
-        size_t t, ip_payload, alen;
-        if (!ip_header_at(frame, len, o, ipproto, need, &t, &ip_payload, &alen) || alen != addr_len)
-            continue;
-        size_t src_at = addr_len == 4 ? o + 12 : o + 8;
-        if (memcmp(frame + src_at, src, addr_len) != 0 ||
-            memcmp(frame + src_at + addr_len, dst, addr_len) != 0 ||
-            !ports_at(frame, t, sport, dport))
-            continue;
-        size_t hdr, stated;
-        if (ipproto == AL_IPPROTO_TCP) {
-            hdr = (size_t)(frame[t + 12] >> 4) * 4;
-            if (hdr < 20)
-                continue;
-            stated = ip_payload > hdr ? ip_payload - hdr : 0;
-            out->tcp_flags = frame[t + 13];
-        } else {
-            size_t udp_len = get16(frame + t + 4);
-            hdr = 8;
-            stated = udp_len > 8 ? udp_len - 8 : 0;
-            out->tcp_flags = 0;
-        }
-        out->transport_offset = t;
-        out->payload_offset = t + hdr;
-        size_t in_frame = len > t + hdr ? len - (t + hdr) : 0;
-        out->payload_length = stated < in_frame ? stated : in_frame;
-        return true;
+        if (transport_at(frame, len, o, addr_len, src, dst, ipproto, sport, dport, out))
+            return true;
     }
     return false;
 }
