@@ -19,7 +19,7 @@ enum {
     CONN_SERVER_DATA = 1u << 4,
 };
 
-void al_conn_update(al_conn_t *c, const al_conn_event_t *e)
+bool al_conn_update(al_conn_t *c, const al_conn_event_t *e)
 {
     bool rst = e->tcp && e->flags_known && (e->tcp_flags & AL_TCP_RST);
     bool syn = e->tcp && e->flags_known && (e->tcp_flags & AL_TCP_SYN);
@@ -28,22 +28,24 @@ void al_conn_update(al_conn_t *c, const al_conn_event_t *e)
     if (e->icmp_error) {
         if (e->icmp_unreachable && !(c->flags & CONN_ANSWERED))
             c->flags |= CONN_REJECTED;
-        return;
+        return false;
     }
     if (!e->from_server) {
+        bool probe = e->tcp ? syn && !ack : true;
         c->client_frames++;
+        c->probes += probe;
         if (e->payload)
             c->flags |= CONN_CLIENT_DATA;
         /* the client acknowledges what the service sent: the handshake's
          * third packet, or any ACK of a conversation seen mid-stream */
         if (ack && !syn && !rst && (c->flags & CONN_ANSWERED))
             c->flags |= CONN_ESTABLISHED;
-        return;
+        return probe;
     }
     if (rst) {
         if (!(c->flags & CONN_ANSWERED))
             c->flags |= CONN_REJECTED;
-        return;
+        return false;
     }
     c->flags |= CONN_ANSWERED;
     c->flags &= (uint8_t)~CONN_REJECTED;
@@ -53,6 +55,7 @@ void al_conn_update(al_conn_t *c, const al_conn_event_t *e)
      * before the capture began, once the client has spoken too */
     if (ack && !syn && c->client_frames)
         c->flags |= CONN_ESTABLISHED;
+    return false;
 }
 
 al_state_t al_conn_state(const al_conn_t *c)

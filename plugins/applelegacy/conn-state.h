@@ -41,10 +41,12 @@ typedef struct {
 typedef struct {
     uint8_t flags;          /* CONN_* in conn-state.c */
     uint32_t client_frames; /* frames the client sent */
+    uint32_t probes;        /* of them, TCP SYNs and UDP datagrams: attempts to be answered */
 } al_conn_t;
 
-/* Takes one frame into account, in capture order. */
-void al_conn_update(al_conn_t *c, const al_conn_event_t *e);
+/* Takes one frame into account, in capture order. Returns true when the
+ * frame is a probe of the client (a SYN, a datagram). */
+bool al_conn_update(al_conn_t *c, const al_conn_event_t *e);
 
 al_state_t al_conn_state(const al_conn_t *c);
 

@@ -139,7 +139,12 @@ static uint32_t conversation_counter;
 typedef struct {
     address client;
     address server;
-    uint32_t unanswered;    /* its conversations nobody has answered yet */
+    /* its conversations that probed and nobody has answered yet: on one
+     * service port, and on others (parallel connections to one service are
+     * no scan) */
+    uint16_t port;
+    uint32_t on_port;
+    uint32_t elsewhere;
     uint32_t finding_frame; /* where the probe finding is raised, 0: none */
     uint8_t finding_state;  /* al_state_t of the conversation it was raised on */
 } al_pair_t;
@@ -164,7 +169,7 @@ typedef struct {
     uint8_t payload_tries;   /* payload packets looked at while unknown */
     al_conn_t conn;          /* how far it got (first pass) */
     uint8_t state;           /* al_state_t of conn, after the last frame seen */
-    bool counted_unanswered; /* counted in pair->unanswered */
+    uint8_t counted;         /* counted in pair->on_port (1) or ->elsewhere (2) */
     uint32_t answer_frame;   /* first frame of the service side: the warnings go there */
     uint32_t mismatch_frame; /* where the mismatch is raised: shown and answered */
     al_pair_t *pair;
@@ -508,14 +513,16 @@ static void observe_payload(packet_info *pinfo, al_conv_t *c, int first, int mee
  * become the pair's probe finding. */
 static void update_state(packet_info *pinfo, al_conv_t *c, const al_conn_event_t *e)
 {
-    al_conn_update(&c->conn, e);
+    bool probe = al_conn_update(&c->conn, e);
     al_state_t state = al_conn_state(&c->conn);
+    al_pair_t *p = c->pair;
     c->state = (uint8_t)state;
-    if (al_state_answered(state) || state == AL_STATE_REJECTED) {
-        if (c->counted_unanswered && c->pair) {
-            c->counted_unanswered = false;
-            c->pair->unanswered--;
-        }
+    if (p && (al_state_answered(state) || state == AL_STATE_REJECTED) && c->counted) {
+        if (c->counted == 1)
+            p->on_port--;
+        else
+            p->elsewhere--;
+        c->counted = 0;
     }
     if (al_state_answered(state)) {
         if (!c->answer_frame) {
@@ -525,14 +532,29 @@ static void update_state(packet_info *pinfo, al_conv_t *c, const al_conn_event_t
         }
         return;
     }
-    al_pair_t *p = c->pair;
-    if (!p || p->finding_frame)
+    if (!p)
         return;
-    /* rejected on this frame; or the client sends again, to this service or
-     * another of the same server, and nothing has answered */
+    /* another conversation of the pair probing, on another service port */
+    bool other_port = false;
+    if (probe && state == AL_STATE_NO_ANSWER) {
+        if (!c->counted) {
+            if (!p->on_port)
+                p->port = c->service_port;
+            c->counted = p->port == c->service_port ? 1 : 2;
+            if (c->counted == 1)
+                p->on_port++;
+            else
+                p->elsewhere++;
+        }
+        other_port = c->counted == 1 ? p->elsewhere > 0 : p->on_port > 0;
+    }
+    if (p->finding_frame)
+        return;
+    /* rejected on this frame; or the client probes again, this service
+     * (a retransmission) or another port of the same server, and nothing
+     * has answered */
     bool rejected_now = state == AL_STATE_REJECTED && (e->from_server || e->icmp_error);
-    bool again = state == AL_STATE_NO_ANSWER && !e->from_server &&
-                 (c->conn.client_frames >= 2 || p->unanswered >= 2);
+    bool again = probe && state == AL_STATE_NO_ANSWER && (c->conn.probes >= 2 || other_port);
     if (rejected_now || again) {
         p->finding_frame = pinfo->num;
         p->finding_state = (uint8_t)state;
@@ -558,8 +580,6 @@ static void track_pair(al_conv_t *c)
     if (to_group(&c->server))
         return;
     c->pair = pair_for(&c->client, &c->server);
-    c->pair->unanswered++;
-    c->counted_unanswered = true;
 }
 
 /* The verdict "no registry row applies", kept with a conversation so that

@@ -58,6 +58,19 @@ class ConnState(CaptureTestCase):
                       "2 rejected)", out)
         self.assertIn("0 service endpoints", out)
 
+    def test_parallel_connections_to_one_service_are_no_probe(self):
+        # a client opens three connections to one service before the first
+        # SYN/ACK (a LAN client does): no probe note, no finding
+        cap = Capture()
+        for i in range(3):
+            cap.add(frame(SCANNER, TARGET, 50000 + i, 548, flags=SYN))
+        for i in range(3):
+            cap.add(frame(TARGET, SCANNER, 548, 50000 + i, flags=SYN | ACK))
+        cap = self.write(cap)
+        self.assertEqual(fields(cap, ["frame.number"], "applelegacy.expert.probe"), [])
+        r = report(cap)
+        self.assertEqual((len(r["rows"]), r["probes"]), (1, []))
+
     def test_states_of_an_answered_session(self):
         cap = self.write(Capture().tcp_session(SCANNER, TARGET, 40000, 660,
                                                [(True, b"hello"), (False, b"world")]))

@@ -59,7 +59,7 @@ class PortReuse(CaptureTestCase):
             self.assertEqual(r[2:], ["660", "MacOS Server Admin", "handshake"])
         abandoned = [f for f, m in fields(path, ["frame.number", "_ws.expert.message"])
                      if "abandoned port TCP 660" in m]
-        self.assertEqual(abandoned, ["1", "8"])
+        self.assertEqual(abandoned, ["2", "9"])  # each SYN/ACK
         self.assertEqual(self.rows(path, two_pass=True), rows)
         report = tshark(["-q", "-z", "applelegacy,report,json"], path).stdout
         self.assertIn('"conversations": 2', report)
@@ -118,7 +118,10 @@ class PortReuse(CaptureTestCase):
         path = self.write(cap)
         experts = fields(path, ["frame.number", "_ws.expert.message"])
         warned = [int(f) for f, m in experts if "abandoned port TCP 660" in m]
-        self.assertEqual(warned, list(range(1, n + 1)))
+        # on each conversation's first frame of the service side
+        self.assertEqual(warned, list(range(n + 1, 2 * n + 1)))
+        # data segments seen mid-stream are no probes
+        self.assertFalse([f for f, m in experts if "Probe of Apple ports" in m])
         report = tshark(["-q", "-z", "applelegacy,report,json"], path).stdout
         self.assertIn('"conversations": %d' % n, report)
         self.assertIn('"packets": %d' % (2 * n), report)

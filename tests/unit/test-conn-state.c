@@ -70,10 +70,28 @@ static void test_udp_and_icmp(void)
     g_assert_cmpstr(al_state_names[AL_STATE_DATA], ==, "data exchanged");
 }
 
+/* What counts as a probe of the client: a SYN, a datagram; never an ACK or
+ * data segment of a conversation seen mid-stream. */
+static void test_probes(void)
+{
+    al_conn_t c = {0};
+    const al_conn_event_t syn = TCP(false, AL_TCP_SYN, false);
+    const al_conn_event_t data = TCP(false, AL_TCP_ACK, true);
+    const al_conn_event_t datagram = {.payload = true};
+    g_assert_true(al_conn_update(&c, &syn));
+    g_assert_true(al_conn_update(&c, &syn));
+    g_assert_false(al_conn_update(&c, &data));
+    g_assert_cmpuint(c.probes, ==, 2);
+    g_assert_cmpuint(c.client_frames, ==, 3);
+    al_conn_t u = {0};
+    g_assert_true(al_conn_update(&u, &datagram));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/conn-state/tcp", test_tcp);
     g_test_add_func("/conn-state/udp-and-icmp", test_udp_and_icmp);
+    g_test_add_func("/conn-state/probes", test_probes);
     return g_test_run();
 }
