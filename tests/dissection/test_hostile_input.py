@@ -295,7 +295,7 @@ class Names(CaptureTestCase):
         self.assertTrue(proc.stdout.startswith("Capture: -leading.pcapng\n===="), proc.stdout)
         proc = run_tool("--write", "-out.pcapng", "--", "-leading.pcapng", cwd=self.tmp)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual(proc.stderr, "applelegacy-report: wrote -out.pcapng: 23 comments on 14 "
+        self.assertEqual(proc.stderr, "applelegacy-report: wrote -out.pcapng: 23 comments on 15 "
                                       "frames\n")
         self.assertEqual(len(stock_comments(self.path("-out.pcapng"))), 14)
         os.makedirs(self.path("-dir"))
