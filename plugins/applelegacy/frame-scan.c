@@ -110,6 +110,26 @@ static bool icmp_error_type(size_t addr_len, uint8_t type)
     return type >= 1 && type <= 4;
 }
 
+static bool quote_at(const uint8_t *frame, size_t len, size_t o, uint8_t ipproto,
+                     al_icmp_quote_t *out)
+{
+    size_t t, ip_payload, alen;
+    if (!ip_header_at(frame, len, o, ipproto, 4, &t, &ip_payload, &alen) ||
+        !icmp_error_type(alen, frame[o - 8]))
+        return false;
+    size_t src_at = alen == 4 ? o + 12 : o + 8;
+    out->ipproto = ipproto;
+    out->sport = get16(frame + t);
+    out->dport = get16(frame + t + 2);
+    out->addr_len = alen;
+    memcpy(out->src, frame + src_at, alen);
+    memcpy(out->dst, frame + src_at + alen, alen);
+    out->type = frame[o - 8];
+    out->code = frame[o - 7];
+    out->unreachable = alen == 4 ? out->type == 3 : out->type == 1;
+    return true;
+}
+
 bool al_find_icmp_quote(const uint8_t *frame, size_t len, uint8_t ipproto, uint16_t sport,
                         uint16_t dport, al_icmp_quote_t *out)
 {
@@ -117,18 +137,20 @@ bool al_find_icmp_quote(const uint8_t *frame, size_t len, uint8_t ipproto, uint1
         return false;
     /* The quote follows an 8-byte ICMP header; only its ports are needed. */
     for (size_t o = 8; o + 20 <= len; o++) {
-        size_t t, ip_payload, alen;
-        if (!ip_header_at(frame, len, o, ipproto, 4, &t, &ip_payload, &alen) ||
-            !ports_at(frame, t, sport, dport) || !icmp_error_type(alen, frame[o - 8]))
-            continue;
-        size_t src_at = alen == 4 ? o + 12 : o + 8;
-        out->addr_len = alen;
-        memcpy(out->src, frame + src_at, alen);
-        memcpy(out->dst, frame + src_at + alen, alen);
-        out->type = frame[o - 8];
-        out->code = frame[o - 7];
-        out->unreachable = alen == 4 ? out->type == 3 : out->type == 1;
-        return true;
+        if (quote_at(frame, len, o, ipproto, out) && out->sport == sport && out->dport == dport)
+            return true;
+    }
+    return false;
+}
+
+bool al_find_any_icmp_quote(const uint8_t *frame, size_t len, al_icmp_quote_t *out)
+{
+    if (!frame)
+        return false;
+    for (size_t o = 8; o + 20 <= len; o++) {
+        if (quote_at(frame, len, o, AL_IPPROTO_UDP, out) ||
+            quote_at(frame, len, o, AL_IPPROTO_TCP, out))
+            return true;
     }
     return false;
 }

@@ -47,6 +47,9 @@ bool al_find_transport(const uint8_t *frame, size_t len, size_t addr_len, const 
 
 /* What an ICMP or ICMPv6 error quotes. */
 typedef struct {
+    uint8_t ipproto; /* of the quoted packet: AL_IPPROTO_TCP or _UDP */
+    uint16_t sport;  /* its ports */
+    uint16_t dport;
     size_t addr_len; /* 4 or 16 */
     uint8_t src[16]; /* the quoted packet's source: the client */
     uint8_t dst[16]; /* its destination */
@@ -60,5 +63,9 @@ typedef struct {
  * types 1 to 4. Returns false when the frame holds no such quote. */
 bool al_find_icmp_quote(const uint8_t *frame, size_t len, uint8_t ipproto, uint16_t sport,
                         uint16_t dport, al_icmp_quote_t *out);
+
+/* The same for a quoted TCP or UDP packet whatever its ports (Wireshark
+ * 4.4 and later restore the ICMP packet's own ports after its quote). */
+bool al_find_any_icmp_quote(const uint8_t *frame, size_t len, al_icmp_quote_t *out);
 
 #endif /* APPLELEGACY_FRAME_SCAN_H */

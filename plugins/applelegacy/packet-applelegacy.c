@@ -817,12 +817,17 @@ static inline int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_t
 {
     al_transport_t transport;
 
-    if (pinfo->ptype == PT_TCP)
+    if (pinfo->ptype == PT_TCP) {
         transport = AL_TRANSPORT_TCP;
-    else if (pinfo->ptype == PT_UDP)
+    } else if (pinfo->ptype == PT_UDP) {
         transport = AL_TRANSPORT_UDP;
-    else
+    } else {
+        /* 4.4 and later restore the ICMP error's own ports and port type
+         * after dissecting its quote */
+        if (G_UNLIKELY(annotating && in_icmp_error(pinfo)))
+            return annotate_icmp_error(tvb, pinfo, tree, AL_TRANSPORT_COUNT);
         return 0;
+    }
     if (G_UNLIKELY(!annotating))
         return 0;
     if (G_UNLIKELY(transport == AL_TRANSPORT_UDP &&
@@ -927,27 +932,31 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
 {
     al_icmp_quote_t q;
     unsigned len = tvb_captured_length(tvb);
-    if (!al_find_icmp_quote(tvb_get_ptr(tvb, 0, len), len,
-                            transport == AL_TRANSPORT_TCP ? AL_IPPROTO_TCP : AL_IPPROTO_UDP,
-                            (uint16_t)pinfo->srcport, (uint16_t)pinfo->destport, &q))
+    const uint8_t *bytes = tvb_get_ptr(tvb, 0, len);
+    bool found =
+        transport == AL_TRANSPORT_COUNT
+            ? al_find_any_icmp_quote(bytes, len, &q)
+            : al_find_icmp_quote(bytes, len,
+                                 transport == AL_TRANSPORT_TCP ? AL_IPPROTO_TCP : AL_IPPROTO_UDP,
+                                 (uint16_t)pinfo->srcport, (uint16_t)pinfo->destport, &q);
+    if (!found)
         return 0;
+    transport = q.ipproto == AL_IPPROTO_TCP ? AL_TRANSPORT_TCP : AL_TRANSPORT_UDP;
+    uint16_t sport = q.sport, dport = q.dport;
     address qsrc, qdst;
     int type = q.addr_len == 4 ? AT_IPv4 : AT_IPv6;
     set_address(&qsrc, type, (int)q.addr_len, q.src);
     set_address(&qdst, type, (int)q.addr_len, q.dst);
     conversation_type ctype = transport == AL_TRANSPORT_TCP ? CONVERSATION_TCP : CONVERSATION_UDP;
-    conversation_t *conv =
-        find_conversation(pinfo->num, &qsrc, &qdst, ctype, pinfo->srcport, pinfo->destport, 0);
+    conversation_t *conv = find_conversation(pinfo->num, &qsrc, &qdst, ctype, sport, dport, 0);
     if (!conv)
-        conv =
-            conversation_new(pinfo->num, &qsrc, &qdst, ctype, pinfo->srcport, pinfo->destport, 0);
+        conv = conversation_new(pinfo->num, &qsrc, &qdst, ctype, sport, dport, 0);
     al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
     if (c == &no_verdict)
         return 0;
     if (!c) {
         al_verdict_t v;
-        if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
-                         (uint16_t)pinfo->destport, 0, &v))
+        if (!al_classify(registry, &classify_opts, transport, sport, dport, 0, &v))
             return 0;
         c = wmem_new0(wmem_file_scope(), al_conv_t);
         c->group = v.group;
@@ -965,7 +974,7 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
     pinfo->current_proto = AL_SHORT_NAME;
     if (!PINFO_FD_VISITED(pinfo)) {
         /* the error is about a packet to the service, not from it */
-        bool to_service = addresses_equal(&qdst, &c->server) && pinfo->destport == c->service_port;
+        bool to_service = addresses_equal(&qdst, &c->server) && dport == c->service_port;
         al_conn_event_t e = {
             .from_server = true,
             .tcp = transport == AL_TRANSPORT_TCP,

@@ -133,6 +133,18 @@ static void test_icmp_quote(void)
     g_assert_false(al_find_icmp_quote(f, o, AL_IPPROTO_UDP, 40000, 626, &q));
     for (size_t cut = 0; cut < o; cut++)
         al_find_icmp_quote(f, cut, AL_IPPROTO_UDP, 40000, 626, &q);
+    /* whatever the ports (4.4 and later restore the ICMP packet's own) */
+    f[14 + 20] = 3;
+    memset(&q, 0, sizeof q);
+    g_assert_true(al_find_any_icmp_quote(f, o, &q));
+    g_assert_cmpuint(q.ipproto, ==, AL_IPPROTO_UDP);
+    g_assert_cmpuint(q.sport, ==, 40000);
+    g_assert_cmpuint(q.dport, ==, 626);
+    g_assert_cmpmem(q.dst, 4, S, 4);
+    f[14 + 20] = 8; /* an echo request quotes nothing */
+    g_assert_false(al_find_any_icmp_quote(f, o, &q));
+    for (size_t cut = 0; cut < o; cut++)
+        g_assert_false(al_find_any_icmp_quote(f, cut, &q));
 }
 
 int main(int argc, char **argv)
