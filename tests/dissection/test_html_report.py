@@ -305,6 +305,21 @@ class HtmlReport(CaptureTestCase):
         print("html screenshot: %s (%d bytes)" % (shot, os.path.getsize(shot)), file=sys.stderr)
 
 
+class ProfileIsNotABuildInput(CaptureTestCase):
+    def test_a_newer_profile_file_builds_nothing(self):
+        """The plugins do not use data/profile/: editing it (io_graphs) must
+        not make every run rebuild them and say so on stderr."""
+        profile_file = os.path.join(SOURCE, "data", "profile", "io_graphs")
+        st = os.stat(profile_file)
+        self.addCleanup(os.utime, profile_file, ns=(st.st_atime_ns, st.st_mtime_ns))
+        future = st.st_mtime + 3600 * 24 * 365
+        os.utime(profile_file, (future, future))
+        out = self.path("report.html")
+        proc = run_tool("--html", out, DEMO)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertNotIn("building the plugins", proc.stderr)
+
+
 if __name__ == "__main__":
     if "--update" in sys.argv:
         sys.argv.remove("--update")
