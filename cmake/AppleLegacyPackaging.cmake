@@ -16,6 +16,7 @@ set(APPLELEGACY_PROFILE_FILES
     ${PROJECT_SOURCE_DIR}/data/profile/colorfilters
     ${PROJECT_SOURCE_DIR}/data/profile/dfilter_buttons
     ${PROJECT_SOURCE_DIR}/data/profile/heuristic_protos
+    ${PROJECT_SOURCE_DIR}/data/profile/io_graphs
     ${PROJECT_SOURCE_DIR}/data/profile/preferences)
 
 # Wireshark's global configuration folder ("Global configuration" in

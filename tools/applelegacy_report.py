@@ -5,6 +5,7 @@
       --report CAPTURE JSON [--report CAPTURE JSON ...]
   applelegacy_report.py annotate --experts JSON --input CAPTURE --output OUT \\
       [--encap SHORTNAME]
+  applelegacy_report.py html --json REPORT --output OUT
 
 render: reads the JSON reports tshark wrote (-z applelegacy,report,json), one
 per capture, and prints ONE report of all of them (rows merged by server,
@@ -19,6 +20,11 @@ registry's items) or "applelegacy/PROTO: [Group/Severity] message" (an Apple
 dissector's), after the comments the frame already had. editcap makes the
 pcapng copy, the comments are added to its Enhanced Packet Blocks here.
 
+html: reads the merged JSON report (render --format json) and writes OUT, one
+self-contained HTML page (inline CSS and SVG, no script, no external
+reference, every text escaped): the header, the service endpoints, the probe
+findings, the Bonjour inventory and a timeline of each endpoint and finding.
+
 Errors: one line on standard error, exit status 1 (a signal: 128 + its
 number), never a traceback. The output is written to a temporary file beside
 OUT (mode 0666 less the umask) and renamed onto OUT only when complete: OUT is
@@ -28,8 +34,11 @@ symbolic link) is never replaced. Paths may start with '-': every option
 takes the next argument as it is.
 """
 import csv
+import datetime
+import html
 import io
 import json
+import math
 import os
 import signal
 import stat
@@ -591,7 +600,7 @@ def add_comments(source, output, frames):
             dst.write(block)
 
 
-def check_output(output):
+def check_output(output, option="--write"):
     """Refuses an OUT that exists and is not a regular file: a link is
     neither followed nor replaced, a device or a FIFO never replaced."""
     try:
@@ -601,10 +610,11 @@ def check_output(output):
     except OSError as e:
         raise Failure("%s: %s" % (output, e.strerror))
     if stat.S_ISLNK(st.st_mode):
-        raise Failure("%s: is a symbolic link; --write neither follows nor replaces one" % output)
+        raise Failure("%s: is a symbolic link; %s neither follows nor replaces one"
+                      % (output, option))
     if not stat.S_ISREG(st.st_mode):
-        raise Failure("%s: exists and is not a regular file; --write replaces only a regular "
-                      "file" % output)
+        raise Failure("%s: exists and is not a regular file; %s replaces only a regular "
+                      "file" % (output, option))
 
 
 def current_umask():
@@ -613,19 +623,20 @@ def current_umask():
     return mask
 
 
-def annotate(experts_json, capture, output, encap):
-    """editcap makes a pcapng copy of capture (pcap, compressed, or pcapng
-    with other block types in), then add_comments writes the comments."""
-    frames = flagged_frames(experts_json)
+def write_output(output, option, suffix, fill, count=1):
+    """Writes OUT safely (--write, --html): check_output(), then count
+    temporary files beside OUT; fill(temps) leaves the complete content in the
+    last one, which gets mode 0666 less the umask and is renamed onto OUT.
+    OUT is kept as it was on any error or signal; no temporary is left."""
     outdir = os.path.dirname(os.path.abspath(output))
-    check_output(output)
+    check_output(output, option)
     temps = []
     try:
         try:
-            for _ in range(2):
+            for _ in range(count):
                 _hold_signals()
                 try:
-                    fd, temp = tempfile.mkstemp(prefix=".applelegacy-", suffix=".pcapng",
+                    fd, temp = tempfile.mkstemp(prefix=".applelegacy-", suffix=suffix,
                                                 dir=outdir)
                     temps.append(temp)
                 finally:
@@ -633,29 +644,20 @@ def annotate(experts_json, capture, output, encap):
                 os.close(fd)
         except OSError as e:
             raise Failure("%s: cannot write in %s: %s" % (output, outdir, e.strerror))
-        # -T: a pcapng whose first interface comes after another block
-        # (a decryption secrets block) is otherwise "not writable". The
-        # absolute path: a name starting with '-' is not an option.
-        cmd = ["editcap", "-F", "pcapng"] + (["-T", encap] if encap else [])
-        proc = subprocess.run(cmd + [os.path.abspath(capture), temps[0]], capture_output=True,
-                              text=True, errors="replace")
-        if proc.returncode != 0:
-            err = (proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode])[0]
-            raise Failure("%s: editcap failed: %s" % (capture, err))
         try:
-            add_comments(temps[0], temps[1], frames)
-            os.chmod(temps[1], 0o666 & ~current_umask())
+            fill(temps)
+            os.chmod(temps[-1], 0o666 & ~current_umask())
         except OSError as e:
             raise Failure("%s: cannot write it: %s (in %s); nothing written" % (
                 output, e.strerror, outdir))
         _hold_signals()
-        check_output(output)
+        check_output(output, option)
         try:
-            os.replace(temps[1], output)
+            os.replace(temps[-1], output)
         except OSError as e:
             raise Failure("%s: cannot replace it: %s; it is kept as it was" % (output, e.strerror))
         STATE["written"] = True
-        temps.remove(temps[1])
+        temps.pop()
     finally:
         # a signal waits until the temporaries are gone
         _hold_signals()
@@ -665,7 +667,309 @@ def annotate(experts_json, capture, output, encap):
             except OSError:
                 pass
         _release_signals()
+
+
+def annotate(experts_json, capture, output, encap):
+    """editcap makes a pcapng copy of capture (pcap, compressed, or pcapng
+    with other block types in), then add_comments writes the comments."""
+    frames = flagged_frames(experts_json)
+
+    def fill(temps):
+        # -T: a pcapng whose first interface comes after another block
+        # (a decryption secrets block) is otherwise "not writable". The
+        # absolute path: a name starting with '-' is not an option.
+        cmd = ["editcap", "-F", "pcapng"] + (["-T", encap] if encap else [])
+        proc = subprocess.run(cmd + [os.path.abspath(capture), temps[0]], capture_output=True,
+                              text=True, errors="replace")
+        if proc.returncode != 0:
+            err = (proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode])[0]
+            raise Failure("%s: editcap failed: %s" % (capture, err))
+        add_comments(temps[0], temps[1], frames)
+
+    write_output(output, "--write", ".pcapng", fill, count=2)
     return sum(len(c) for c in frames.values()), len(frames)
+
+
+# ---------------------------------------------------------------- html
+
+
+HTML_CSS = """
+body { font: 14px/1.4 "DejaVu Sans", Arial, sans-serif; color: #1f2328; margin: 24px;
+       background: #fff; }
+h1 { font-size: 22px; margin: 0 0 8px; }
+h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
+dl.head { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 0; }
+dl.head dt { font-weight: bold; }
+dl.head dd { margin: 0; }
+dl.head ul { margin: 0; padding-left: 18px; }
+table { border-collapse: collapse; font-size: 12.5px; }
+th, td { border: 1px solid #d0d7de; padding: 3px 6px; text-align: left; vertical-align: top; }
+td { white-space: nowrap; }
+td.wrap { white-space: normal; min-width: 150px; }
+th { background: #f0f3f6; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.warn td { background: #fff1e5; }
+span.w { display: inline-block; background: #a40000; color: #fff; border-radius: 3px;
+         padding: 0 4px; margin: 1px 2px 1px 0; font-size: 11.5px; white-space: nowrap; }
+span.w.ard_amplification, span.w.ard_many_sources { background: #7500a0; }
+span.w.abandoned, span.w.registered_to_other, span.w.unregistered_use, span.w.unassigned {
+    background: #f57900; color: #1f2328; }
+p.none { color: #57606a; font-style: italic; }
+svg text { font: 11px "DejaVu Sans", Arial, sans-serif; fill: #1f2328; }
+svg .axis { stroke: #57606a; stroke-width: 1; }
+svg .grid { stroke: #d0d7de; stroke-width: 1; }
+svg rect.endpoint { fill: #3465a4; }
+svg rect.endpoint.warned { fill: #a40000; }
+svg rect.probe { fill: #f57900; }
+.legend span { display: inline-block; width: 12px; height: 12px; vertical-align: middle;
+               margin: 0 4px 0 12px; }
+footer { margin-top: 28px; color: #57606a; font-size: 12px; }
+"""
+
+
+def parse_time(text):
+    """The report's UTC times ("2026-11-23T16:33:29.840607Z") as seconds
+    since the epoch, or None."""
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
+        try:
+            return datetime.datetime.strptime(text, fmt).replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+        except (TypeError, ValueError):
+            pass
+    return None
+
+
+def readable_time(text):
+    """2026-11-23T16:33:29.840607Z -> 2026-11-23 16:33:29.840607 UTC"""
+    return text.replace("T", " ").replace("Z", " UTC") if text else "-"
+
+
+def table_time(text):
+    """2026-11-23T16:33:29.840607Z -> 2026-11-23 16:33:29.840607 (the
+    tables say UTC in their titles)"""
+    return text.replace("T", " ").rstrip("Z") if text else "-"
+
+
+def epoch_text(seconds):
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime(
+        "%Y-%m-%d %H:%M:%S.%f UTC")
+
+
+def capture_ranges(captures):
+    """{capture: (first packet, last packet)} in seconds since the epoch,
+    as capinfos reads them; a capture it cannot read is left out."""
+    ranges = {}
+    for capture in captures:
+        try:
+            proc = subprocess.run(["capinfos", "-T", "-r", "-a", "-e", "-S", "--",
+                                   os.path.abspath(capture)], capture_output=True, text=True,
+                                  errors="replace")
+            first, last = proc.stdout.rstrip("\n").split("\t")[-2:]
+            ranges[capture] = (float(first), float(last))
+        except (OSError, ValueError):
+            pass
+    return ranges
+
+
+def esc(value):
+    return html.escape(str(value), quote=True)
+
+
+def html_table(titles, right, cells, row_classes=None, wrap=()):
+    out = ["<table>", "<tr>" + "".join("<th>%s</th>" % esc(t) for t in titles) + "</tr>"]
+    for i, row in enumerate(cells):
+        cls = row_classes[i] if row_classes else ""
+        tds = []
+        for c, value in enumerate(row):
+            # a cell is text (escaped here) or ("html", markup made of escaped parts)
+            body = value[1] if isinstance(value, tuple) else esc(value)
+            cls_td = "num" if c in right else "wrap" if c in wrap else ""
+            tds.append('<td class="%s">%s</td>' % (cls_td, body) if cls_td else "<td>%s</td>" % body)
+        out.append(('<tr class="%s">' % esc(cls) if cls else "<tr>") + "".join(tds) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def warning_badges(warnings):
+    if not warnings:
+        return "-"
+    return ("html", "".join('<span class="w %s">%s</span>' % (esc(w), esc(w)) for w in warnings))
+
+
+def nice_step(span, ticks=6):
+    """A tick step of 1, 2 or 5 times a power of ten (seconds), or of
+    minutes, hours, days, giving about `ticks` ticks over span."""
+    raw = span / ticks
+    for unit in (86400, 3600, 60, 1):
+        if raw >= unit or unit == 1:
+            break
+    value = raw / unit
+    power = 10 ** math.floor(math.log10(value)) if value > 0 else 1
+    for m in (1, 2, 5, 10):
+        if m * power >= value:
+            return m * power * unit, unit
+    return 10 * power * unit, unit
+
+
+UNIT_NAMES = {86400: "d", 3600: "h", 60: "min", 1: "s"}
+
+
+def timeline_svg(rows, probes):
+    """One bar per service endpoint (blue, red when it has warnings) and per
+    probe finding (orange) from first to last seen, on one time axis."""
+    items = [("endpoint" + (" warned" if r["warnings"] else ""),
+              "%s %s/%d %s" % (r["server"], r["transport"], r["port"], r["service"]),
+              r["first_seen"], r["last_seen"],
+              "%s %s/%d %s: %s to %s, %d packets%s" % (
+                  r["server"], r["transport"], r["port"], r["service"],
+                  readable_time(r["first_seen"]), readable_time(r["last_seen"]), r["packets"],
+                  "; " + ", ".join(r["warnings"]) if r["warnings"] else ""))
+             for r in rows]
+    items += [("probe", "%s \u2192 %s probe" % (f["client"], f["server"]), f["first_seen"],
+               f["last_seen"], "probe %s \u2192 %s: %s to %s, %s" % (
+                   f["client"], f["server"], readable_time(f["first_seen"]),
+                   readable_time(f["last_seen"]), ports_text(f["ports"])))
+              for f in probes]
+    times = [t for item in items for t in (parse_time(item[2]), parse_time(item[3]))
+             if t is not None]
+    if not times:
+        return '<p class="none">No service endpoint or probe finding to draw.</p>'
+    t0, t1 = min(times), max(times)
+    span = max(t1 - t0, 0.001)
+    step, unit = nice_step(span)
+    label_w, plot_w, row_h, top = 330, 600, 18, 24
+    width = label_w + plot_w + 30
+    height = top + row_h * len(items) + 34
+
+    def x(t):
+        return label_w + (t - t0) / span * plot_w
+
+    out = ['<svg class="timeline" width="%d" height="%d" viewBox="0 0 %d %d" role="img" '
+           'aria-label="Timeline of the service endpoints and probe findings">'
+           % (width, height, width, height)]
+    axis_y = top + row_h * len(items) + 4
+    n = 0
+    while n * step <= span + step * 1e-9:
+        xt = x(t0 + n * step)
+        out.append('<line class="grid" x1="%.1f" y1="%d" x2="%.1f" y2="%d"/>'
+                   % (xt, top - 4, xt, axis_y))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">+%s %s</text>'
+                   % (xt, axis_y + 16, "%g" % round(n * step / unit, 6), UNIT_NAMES[unit]))
+        n += 1
+    out.append('<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>'
+               % (label_w, axis_y, label_w + plot_w, axis_y))
+    out.append('<text x="%d" y="%d">%s</text>' % (label_w, 14, esc(
+        "time since %s" % readable_time(
+            datetime.datetime.fromtimestamp(t0, datetime.timezone.utc)
+            .strftime("%Y-%m-%dT%H:%M:%S.%fZ")))))
+    for i, (cls, label, first_seen, last_seen, title) in enumerate(items):
+        y = top + i * row_h
+        a, b = parse_time(first_seen), parse_time(last_seen)
+        if a is None or b is None:
+            a = b = t0
+        x0 = x(a)
+        w = max(x(b) - x0, 3)
+        out.append('<text x="%d" y="%d" text-anchor="end">%s</text>'
+                   % (label_w - 8, y + 12, esc(label if len(label) <= 52 else label[:51] + "\u2026")))
+        out.append('<rect class="%s" x="%.1f" y="%d" width="%.1f" height="%d"><title>%s</title>'
+                   '</rect>' % (cls, x0, y + 2, w, row_h - 5, esc(title)))
+    out.append("</svg>")
+    out.append('<div class="legend"><span style="background:#3465a4"></span>service endpoint'
+               '<span style="background:#a40000"></span>service endpoint with warnings'
+               '<span style="background:#f57900"></span>probe finding</div>')
+    return "\n".join(out)
+
+
+def render_html(report, ranges=None):
+    """The merged JSON report (render --format json) as one self-contained
+    HTML page: no script, no external reference, every text escaped. ranges:
+    capture_ranges() of its captures."""
+    rows, probes = report.get("rows", []), report.get("probes", [])
+    bonjour, captures = report.get("bonjour", []), report.get("captures", [])
+    ranges = ranges or {}
+    known = [ranges[c] for c in captures if c in ranges]
+    span = ("%s to %s" % (epoch_text(min(r[0] for r in known)), epoch_text(max(r[1] for r in known)))
+            if known else "unknown")
+    several = len(captures) > 1
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           "<title>Apple Legacy Port Registry report</title>",
+           "<style>%s</style>" % HTML_CSS, "</head>", "<body>",
+           "<h1>Apple Legacy Port Registry report</h1>", '<dl class="head">',
+           "<dt>Captures</dt><dd><ul>%s</ul></dd>" % "".join(
+               "<li>%s</li>" % esc(c + ("" if c not in ranges else ": %s to %s" % (
+                   epoch_text(ranges[c][0]), epoch_text(ranges[c][1]))))
+               for c in captures),
+           "<dt>Scope</dt><dd>%s</dd>" % esc(report.get("scope", "")),
+           "<dt>Capture range</dt><dd>%s</dd>" % esc(span),
+           "<dt>Findings</dt><dd>%s</dd>" % esc(
+               "%d service endpoints (%d with warnings), %d conversations, %d packets; "
+               "%d probe findings; %d advertised services" % (
+                   len(rows), sum(1 for r in rows if r["warnings"]),
+                   sum(r["conversations"] for r in rows), sum(r["packets"] for r in rows),
+                   len(probes), len(bonjour))),
+           "</dl>", "<h2>Timeline</h2>", timeline_svg(rows, probes),
+           "<h2>Service endpoints</h2>"]
+    if rows:
+        # the text report's columns, the warnings next to the service (what
+        # a reader looks for first) and the IANA name added
+        titles = TEXT_TITLES[:3] + TEXT_TITLES[-1:] + TEXT_TITLES[3:7] + ("IANA name",) + (
+            TEXT_TITLES[7:-1]) + (("Captures",) if several else ())
+        cells = [[r["server"], "%s/%d" % (r["transport"], r["port"]), r["service"],
+                  warning_badges(r["warnings"]), r["registration"], r["lifecycle"],
+                  r["expected"] or "-", r["observed"] or "-", r["iana_name"] or "-",
+                  str(r["clients"]), str(r["conversations"]), states_text(r.get("states", {})),
+                  str(r["packets"]), str(r["bytes"]), table_time(r["first_seen"]),
+                  table_time(r["last_seen"])]
+                 + ([", ".join(r.get("captures", []))] if several else []) for r in rows]
+        out.append(html_table(titles, {9, 10, 12, 13}, cells,
+                              ["warn" if r["warnings"] else "" for r in rows], wrap={2, 3}))
+    else:
+        out.append('<p class="none">No service on an Apple port answered.</p>')
+    out.append("<h2>Probe findings</h2>")
+    if probes:
+        out.append("<p>Client and server where Apple ports went unanswered or were refused.</p>")
+        out.append(html_table(PROBE_TITLES, PROBE_RIGHT, [
+            [f["client"], f["server"], str(f["ports_probed"]), str(f["answered"]),
+             str(f["rejected"]), str(f["no_answer"]), str(f["conversations"]), str(f["packets"]),
+             table_time(f["first_seen"]), table_time(f["last_seen"]), ports_text(f["ports"])]
+            for f in probes], wrap={10}))
+    else:
+        out.append('<p class="none">No probe findings.</p>')
+    out.append("<h2>Bonjour inventory</h2>")
+    if bonjour:
+        out.append("<p>Services mDNS advertises on Apple ports.</p>")
+        out.append(html_table(BONJOUR_TITLES, BONJOUR_RIGHT, [
+            [b["target"], ", ".join(b["addresses"]), b["service_type"], b["instance"],
+             "%s/%d" % (b["transport"], b["port"]), b["service"], b["lifecycle"],
+             b["model"] or "-", b["firmware"] or "-", str(b["announcements"]),
+             table_time(b["first_seen"]), table_time(b["last_seen"])] for b in bonjour],
+            ["warn" if b["lifecycle"] == "discontinued" else "" for b in bonjour], wrap={3, 5}))
+    else:
+        out.append('<p class="none">No advertised services on Apple ports.</p>')
+    out.append("<footer>Made by tools/applelegacy-report --html (Apple Legacy Port Registry "
+               "plugins for Wireshark). Times are UTC.</footer>")
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def write_html(report_json, output):
+    """render_html() of the JSON report, written safely to output."""
+    try:
+        with open(report_json, encoding="utf-8", errors="replace") as f:
+            report = json.load(f)
+        report["rows"]
+    except OSError as e:
+        raise Failure("cannot read the JSON report %s: %s" % (report_json, e.strerror))
+    except (ValueError, KeyError, TypeError):
+        raise Failure("the JSON report %s is not readable" % report_json)
+    page = render_html(report, capture_ranges(report.get("captures", []))).encode("utf-8")
+
+    def fill(temps):
+        with open(temps[0], "wb") as f:
+            f.write(page)
+
+    write_output(output, "--html", ".html", fill)
+    return report
 
 
 # ---------------------------------------------------------------- main
@@ -675,16 +979,17 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 USAGE = ("usage: applelegacy_report.py render --format text|json|csv [--separate] "
          "--report CAPTURE JSON [--report CAPTURE JSON ...] | annotate --experts JSON "
-         "--input CAPTURE --output OUT [--encap SHORTNAME]")
+         "--input CAPTURE --output OUT [--encap SHORTNAME] | html --json REPORT --output OUT")
 
 
 def parse_args(argv):
     """The arguments, taken as they are: a value is the next argument even
     when it starts with '-' (a capture or OUT named -x.pcapng)."""
-    if not argv or argv[0] not in ("render", "annotate"):
+    if not argv or argv[0] not in ("render", "annotate", "html"):
         raise Failure(USAGE)
     command, rest = argv[0], argv[1:]
     takes = ({"--format": 1, "--separate": 0, "--report": 2} if command == "render" else
+             {"--json": 1, "--output": 1} if command == "html" else
              {"--experts": 1, "--input": 1, "--output": 1, "--encap": 1})
     opts = {"command": command, "format": "text", "separate": False, "report": [], "encap": ""}
     i = 0
@@ -707,6 +1012,9 @@ def parse_args(argv):
     if command == "render":
         if opts["format"] not in ("text", "json", "csv") or not opts["report"]:
             raise Failure(USAGE)
+    elif command == "html":
+        if not all(k in opts for k in ("json", "output")):
+            raise Failure(USAGE)
     elif not all(k in opts for k in ("experts", "input", "output")):
         raise Failure(USAGE)
     return opts
@@ -722,6 +1030,11 @@ def main(argv):
             reports = [(cap, load_report(cap, path)) for cap, path in args["report"]]
             sys.stdout.write(render(args["format"], args["separate"], reports))
             sys.stdout.flush()
+        elif args["command"] == "html":
+            report = write_html(args["json"], args["output"])
+            print("%s: wrote %s: %d service endpoints, %d probe findings, %d advertised services"
+                  % (PROG, args["output"], len(report["rows"]), len(report.get("probes", [])),
+                     len(report.get("bonjour", []))), file=sys.stderr)
         else:
             comments, frames = annotate(args["experts"], args["input"], args["output"],
                                         args["encap"])

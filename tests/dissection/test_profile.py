@@ -21,8 +21,9 @@ UAT_FIELD = r'"((?:[^"\\]|\\.)*)"'
 BUTTON = re.compile(r"^%s,%s,%s,%s$" % ((UAT_FIELD,) * 4))
 
 
-def color_rules():
-    """(name, filter) of every rule in the shipped colorfilters, in order."""
+def color_rules(colours=False):
+    """(name, filter) of every rule in the shipped colorfilters, in order;
+    with colours, (name, filter, background, foreground)."""
     rules = []
     with open(os.path.join(PROFILE_SRC, "colorfilters")) as f:
         for line in f.read().splitlines():
@@ -33,7 +34,9 @@ def color_rules():
                 raise AssertionError("not a coloring rule: %r" % line)
             if any(int(c) > 65535 for c in m.groups()[3:]):
                 raise AssertionError("colour component above 65535: %r" % line)
-            rules.append((m.group(2), m.group(3)))
+            rules.append((m.group(2), m.group(3)) + ((
+                tuple(int(c) for c in m.groups()[3:6]),
+                tuple(int(c) for c in m.groups()[6:9])) if colours else ()))
     return rules
 
 
@@ -53,6 +56,35 @@ def buttons():
             if not m or m.group(1) != "TRUE":
                 raise AssertionError("not an enabled filter button: %r" % line)
             result.append((uat_unescape(m.group(2)), uat_unescape(m.group(3))))
+    return result
+
+
+IO_GRAPH = re.compile(r"^%s$" % ",".join((UAT_FIELD,) * 9))
+# Wireshark 4.0's choices (ui/qt/io_graph_dialog.cpp)
+IO_GRAPH_STYLES = {"Line", "Impulse", "Bar", "Stacked Bar", "Dot", "Square", "Diamond", "Cross",
+                   "Circle", "Plus"}
+IO_GRAPH_UNITS = {"Packets", "Bytes", "Bits", "SUM(Y Field)", "COUNT FRAMES(Y Field)",
+                  "COUNT FIELDS(Y Field)", "MAX(Y Field)", "MIN(Y Field)", "AVG(Y Field)",
+                  "LOAD(Y Field)"}
+
+
+def io_graphs():
+    """(name, filter, colour, style, Y axis) of every I/O graph preset."""
+    result = []
+    with open(os.path.join(PROFILE_SRC, "io_graphs")) as f:
+        for line in f.read().splitlines():
+            if line.startswith("#"):
+                continue
+            m = IO_GRAPH.match(line)
+            if not m:
+                raise AssertionError("not an I/O graph: %r" % line)
+            enabled, name, dfilter, colour, style, yaxis, yfield, sma, factor = (
+                uat_unescape(g) for g in m.groups())
+            if (enabled != "Enabled" or not re.match(r"^#[0-9A-F]{6}$", colour)
+                    or style not in IO_GRAPH_STYLES or yaxis not in IO_GRAPH_UNITS
+                    or yfield or sma != "None" or factor != "1"):
+                raise AssertionError("not an enabled I/O graph of Wireshark 4.0: %r" % line)
+            result.append((name, dfilter, colour, style, yaxis))
     return result
 
 
@@ -90,6 +122,15 @@ BUTTON_FRAMES = {
 }
 
 
+# What each I/O graph counts in the demo capture.
+IO_GRAPH_FRAMES = {
+    "All packets": [(1, 144)],
+    "Apple ports": BUTTON_FRAMES["Apple ports"],
+    "Apple warnings": BUTTON_FRAMES["Apple warnings"],
+    "ARD amplification": BUTTON_FRAMES["ARD amplification"],
+}
+
+
 class Profile(CaptureTestCase):
     def setUp(self):
         super().setUp()
@@ -111,12 +152,39 @@ class Profile(CaptureTestCase):
             with self.subTest(rule=name):
                 self.assertEqual(self.frames(display_filter), APPLE_RULE_FRAMES[name])
 
+    def test_apple_coloring_rules_colours(self):
+        """Wireshark reads [background][foreground]: the colours the README
+        names, light text on the two dark warnings, dark text on the others."""
+        white, dark = (65535, 65535, 65535), (4718, 10030, 11796)
+        self.assertEqual({r[0]: r[2:] for r in color_rules(colours=True) if r[0].startswith("Apple")}, {
+            "Apple: protocol mismatch": ((42148, 0, 0), white),           # dark red
+            "Apple: ARD amplification": ((30069, 0, 41120), white),       # purple
+            "Apple: unregistered use": ((65535, 50629, 20560), dark),     # orange
+            "Apple: discontinued service": ((56026, 53456, 61166), dark), # lavender
+        })
+        # as Wireshark's own rules: TCP is dark text on light lavender
+        self.assertIn(("TCP", "tcp", (59345, 58980, 65535), dark), color_rules(colours=True))
+
     def test_filter_buttons_select_expected_frames(self):
         found = buttons()
         self.assertEqual([label for label, _ in found], list(BUTTON_FRAMES))
         for label, display_filter in found:
             with self.subTest(button=label):
                 self.assertEqual(self.frames(display_filter), BUTTON_FRAMES[label])
+
+    def test_io_graphs_select_expected_frames(self):
+        """Statistics > I/O Graphs presets: Wireshark's format, every filter
+        compiles with our plugins and counts the expected demo frames (the
+        GUI test shows the dialog with them)."""
+        found = io_graphs()
+        self.assertEqual([g[0] for g in found], list(IO_GRAPH_FRAMES))
+        # fixed colours: the GUI test looks for them in its screenshot
+        self.assertEqual([g[2] for g in found], ["#555753", "#3465A4", "#F57900", "#7500A0"])
+        # a line first: Wireshark 4.0 logs a warning when no graph is one
+        self.assertEqual([g[3] for g in found], ["Line", "Bar", "Bar", "Bar"])
+        for name, display_filter, _, _, _ in found:
+            with self.subTest(graph=name):
+                self.assertEqual(self.frames(display_filter or "frame"), IO_GRAPH_FRAMES[name])
 
     def test_profile_colors_packets(self):
         """With --color every rule of the file is compiled (one that does not

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Opens the demo capture in Wireshark's Qt GUI, under Xvfb, with this build's
-# plugins, takes two screenshots and checks that every plugin loaded cleanly.
+# plugins and the "Apple Legacy Ports" profile of data/profile/, takes three
+# screenshots and checks that every plugin loaded cleanly.
 #
 #   tests/gui/gui-screenshots.sh [--build DIR] [--update] [--expect-plugin-error]
 #
@@ -13,8 +14,10 @@
 #               check and the tshark check report it
 #
 # Screenshots: packet-details.png (frame 84, SSH on TCP 660, with the "Apple
-# Legacy Port Registry" tree expanded) and expert-information.png (Analyze >
-# Expert Information for the annotated packets).
+# Legacy Port Registry" tree expanded), expert-information.png (Analyze >
+# Expert Information for the annotated packets) and io-graphs.png
+# (Statistics > I/O Graphs with the profile's presets, data/profile/io_graphs:
+# each bar graph must show in its colour).
 # Checks: Wireshark shows the capture (window title) and opens no error dialog
 # ("Couldn't load plugin ..." is a dialog in the GUI, not a line on stderr);
 # its stderr has no plugin, dissector or registration complaint and no logged
@@ -49,6 +52,7 @@ for tool in wireshark Xvfb xwd xwininfo convert identify xdotool setpriv; do
 done
 
 capture_name=apple-legacy-demo.pcapng
+profile="Apple Legacy Ports"
 frame=84        # the first SSH packet on TCP 660: "TCP 660 carries SSH"
 plugins_expected="acp apdisc applelegacy ard dsproxy eppc netinfo pwserver serialnumberd servermgrd"
 if [ $update = 1 ]; then out=$here/docs/screenshots; else out=$build/gui-screenshots; fi
@@ -132,13 +136,21 @@ cat >"$tmp/config/preferences" <<'EOF'
 gui.layout_content_3: NONE
 capture.no_interface_load: TRUE
 EOF
+# The "Apple Legacy Ports" profile as shipped, with the same layout (a
+# profile has its own preferences and recent files): its columns, colours
+# and I/O graph presets.
+profile_dir="$tmp/config/profiles/$profile"
+mkdir -p "$profile_dir"
+cp "$here"/data/profile/* "$profile_dir/"
+cat "$tmp/config/preferences" >>"$profile_dir/preferences"
+cp "$tmp/config/recent" "$profile_dir/recent"
 install -m 644 "$here/captures/$capture_name" "$tmp/$capture_name"
 
 # shellcheck disable=SC2016 # $$ and $@ are the inner shell's
 setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' - "$tmp/ws.pid" \
     env APPLELEGACY_BUILD_DIR="$plugin_build" APPLELEGACY_PROGRAM=wireshark \
     APPLELEGACY_CONFIG_DIR="$tmp/config" "$here/tools/tshark-with-plugins" \
-    -r "$tmp/$capture_name" -Y applelegacy -g "$frame" >"$tmp/ws.out" 2>"$tmp/ws.err" &
+    -C "$profile" -r "$tmp/$capture_name" -Y applelegacy -g "$frame" >"$tmp/ws.out" 2>"$tmp/ws.err" &
 ws_job=$!
 for _ in $(seq 50); do [ -s "$tmp/ws.pid" ] && break; sleep 0.1; done
 ws_pgid=$(cat "$tmp/ws.pid")
@@ -259,7 +271,7 @@ if wait_window "$capture_name" '^(The Wireshark Network Analyzer)$' 90 &&
         [ "$(colours_in "$main_window" "$below_rows")" -gt 16 ] ||
             fail "the Apple Legacy Port Registry tree did not expand"
         colour=$(pixel_at "$main_window" 1000 388)
-        [ "$colour" = "srgb(48,141,199)" ] ||
+        [[ $colour =~ ^srgb\(4[6-9],14[0-3],(19[7-9]|20[0-3])\)$ ]] ||
             fail "the sixth tree of frame $frame is not the selected one (colour $colour)"
         [ $selftest = 1 ] || shoot "$main_window" "$out/packet-details.png"
     fi
@@ -274,6 +286,25 @@ if wait_window "$capture_name" '^(The Wireshark Network Analyzer)$' 90 &&
         xdotool windowsize --sync "$expert" 1100 460 windowmove --sync "$expert" 0 0
         if wait_stable "$expert"; then
             [ $selftest = 1 ] || shoot "$expert" "$out/expert-information.png"
+        fi
+    fi
+
+    # Statistics > I/O Graphs: the profile's presets (data/profile/io_graphs),
+    # each drawn in its colour.
+    xdotool windowfocus --sync "$main_window" key alt+s
+    for _ in $(seq 50); do [ -n "$(windows 1)" ] && break; sleep 0.2; done
+    [ -n "$(windows 1)" ] || fail "Alt+S opened no Statistics menu"
+    xdotool key i
+    if wait_window "I/O Graph" "^(The Wireshark Network Analyzer|$capture_name|.*Expert Information.*)$" 30; then
+        iograph=$found
+        xdotool windowsize --sync "$iograph" 1000 620 windowmove --sync "$iograph" 0 0
+        if wait_stable "$iograph"; then
+            for colour in 3465A4 F57900 7500A0; do
+                n=$(xwd -id "$iograph" -silent | convert xwd:- -crop 980x420+10+40 +repage \
+                    -format %c histogram:info:- | grep -i "#${colour}" | sed 's/^ *\([0-9]*\):.*/\1/' | head -n1)
+                [ "${n:-0}" -ge 20 ] || fail "the I/O graph shows no preset drawn in #$colour (${n:-0} pixels)"
+            done
+            [ $selftest = 1 ] || shoot "$iograph" "$out/io-graphs.png"
         fi
     fi
     # Quit (nothing to save: the capture was only read).

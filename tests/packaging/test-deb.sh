@@ -69,13 +69,13 @@ if [ -z "${APPLELEGACY_DEB_STAGE:-}" ]; then
     # Exactly the plugins, the profile and the copyright file; nothing else.
     want=$(
         for p in "${plugins[@]}"; do echo "$plugindir/$p"; done
-        for f in colorfilters dfilter_buttons heuristic_protos preferences; do echo "$profiles/$profile/$f"; done
+        for f in colorfilters dfilter_buttons heuristic_protos io_graphs preferences; do echo "$profiles/$profile/$f"; done
         echo "/usr/share/doc/$pkg/copyright"
     )
     got=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -n 's|^\./|/|; /[^/]$/p')
     [ "$(sort <<<"$got")" = "$(sort <<<"$want")" ] ||
         fail "file list differs:"$'\n'"$(diff <(sort <<<"$want") <(sort <<<"$got"))"
-    echo "ok: the package holds ${#plugins[@]} plugins, 4 profile files and the copyright file"
+    echo "ok: the package holds ${#plugins[@]} plugins, 5 profile files and the copyright file"
 
     if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed"; then
         fail "$pkg is already installed on this machine; remove it first (apt remove $pkg)"
@@ -124,7 +124,7 @@ for p in "${plugins[@]}"; do
 done
 echo "ok: tshark -G plugins lists ${plugins[*]} from $plugindir"
 
-for f in colorfilters dfilter_buttons heuristic_protos preferences; do
+for f in colorfilters dfilter_buttons heuristic_protos io_graphs preferences; do
     cmp -s "$profiles/$profile/$f" "$here/data/profile/$f" || fail "$profiles/$profile/$f differs from data/profile/$f"
 done
 # -C copies a global profile into the personal folder and uses it: the
