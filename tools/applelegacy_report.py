@@ -3,6 +3,8 @@
 
   applelegacy_report.py render --format text|json|csv [--separate] \\
       --report CAPTURE JSON [--report CAPTURE JSON ...]
+  applelegacy_report.py merge --format text|json|csv [--scope SCOPE] \\
+      --json-report FILE [--json-report FILE ...]
   applelegacy_report.py annotate --experts JSON --input CAPTURE --output OUT \\
       [--encap SHORTNAME]
   applelegacy_report.py html --json REPORT --output OUT
@@ -12,6 +14,12 @@ per capture, and prints ONE report of all of them (rows merged by server,
 port, transport and service: counts summed, clients as the union of the client
 addresses, first seen the earliest, last seen the latest, warnings the union),
 or with --separate one report per capture.
+
+merge: reads JSON reports this tool wrote (--json, merged or --separate,
+made anywhere) and prints what render prints for all their captures at once:
+a merged report's rows carry their captures, and the merge functions are
+associative. An input that is not such a report, a mix of scopes or a
+capture in two inputs: one line on standard error, exit status 2.
 
 annotate: reads tshark's -T json output of the flagged packets and writes a
 pcapng copy of CAPTURE in which every flagged frame carries one pcapng packet
@@ -145,8 +153,10 @@ def ordered_warnings(names):
 
 def sort_rows(rows):
     """The order of report.c's row_order()."""
+    # service last: one capture has one row a server, port and transport, but
+    # reports made with other port tables may name its service otherwise
     rows.sort(key=lambda r: (-warning_weight(r["warnings"]), -r["packets"], r["port"],
-                             r["transport"], r["server"].encode()))
+                             r["transport"], r["server"].encode(), r["service"].encode()))
     return rows
 
 
@@ -154,8 +164,24 @@ def observed_rank(observed):
     return 0 if not observed else 1 if observed == "unknown" else 2
 
 
+def capture_list(capture):
+    """The captures of one entry of reports: a name (tshark's report of one
+    capture) or a list of names (a merged report read back by --merge)."""
+    return capture if isinstance(capture, list) else [capture]
+
+
+def all_captures(reports):
+    """Every capture of reports, in order, once."""
+    out = {}  # a dict keeps the order
+    for capture, _ in reports:
+        out.update(dict.fromkeys(capture_list(capture)))
+    return list(out)
+
+
 def merge(reports):
-    """reports: [(capture, parsed JSON report)] -> merged rows, sorted."""
+    """reports: [(capture, parsed JSON report)] -> merged rows, sorted. A
+    row of a merged report carries its captures: merging merged reports gives
+    what one merge of all their captures gives."""
     merged = {}
     for capture, report in reports:
         for r in report["rows"]:
@@ -166,7 +192,7 @@ def merge(reports):
                 m["client_addresses"] = set(r["client_addresses"])
                 m["warnings"] = set(r["warnings"])
                 m["states"] = dict(r.get("states", {}))
-                m["captures"] = [capture]
+                m["captures"] = dict.fromkeys(r.get("captures", capture_list(capture)))
                 merged[key] = m
                 continue
             m["client_addresses"].update(r["client_addresses"])
@@ -180,11 +206,13 @@ def merge(reports):
             # like the tap: a recognised protocol wins over "unknown", the first one stays
             if observed_rank(r["observed"]) > observed_rank(m["observed"]):
                 m["observed"] = r["observed"]
-            if m["captures"][-1] != capture:
-                m["captures"].append(capture)
+            m["captures"].update(dict.fromkeys(r.get("captures", capture_list(capture))))
+    # each report's captures in order, the reports in order: every row's
+    # captures are in the order of all_captures(reports)
     rows = []
     for m in merged.values():
         m["client_addresses"] = sorted(m["client_addresses"], key=str.encode)
+        m["captures"] = list(m["captures"])
         m["clients"] = len(m["client_addresses"])
         m["warnings"] = ordered_warnings(m["warnings"])
         m["states"] = {s: m["states"][s] for s in reversed(STATES) if m["states"].get(s)}
@@ -409,7 +437,7 @@ def render(fmt, separate, reports):
     rows = merge(reports)
     probes = merge_probes(reports)
     bonjour = merge_bonjour(reports)
-    captures = [cap for cap, _ in reports]
+    captures = all_captures(reports)
     if fmt == "text":
         return ("".join("Capture: %s\n" % cap for cap in captures)
                 + render_text(scope, rows, probes, bonjour) + "\n")
@@ -435,6 +463,169 @@ def load_report(capture, path):
     except (ValueError, KeyError, TypeError):
         raise Failure("%s: tshark gave no readable report" % capture)
     return report
+
+
+# ---------------------------------------------------------------- merge
+
+
+class BadInput(Failure):
+    """A --merge input that is not a report: exit status 2, like the
+    wrapper's errors before any work."""
+
+
+# The fields merge(), merge_probes(), merge_bonjour() and the renderers read,
+# with their types: a list of one type is a list of those; a tuple, one of
+# its strings.
+ROW_FIELDS = {"server": str, "port": int, "transport": str, "service": str, "iana_name": str,
+              "registration": str, "lifecycle": str, "last_seen_in": str, "expected": str,
+              "observed": str, "conversations": int, "packets": int, "bytes": int,
+              "first_seen": str, "last_seen": str, "client_addresses": [str],
+              "states": {"": int}, "warnings": [str]}
+PORT_FIELDS = {"transport": str, "port": int, "port_lo": int, "port_hi": int, "service": str,
+               "state": STATES}
+PROBE_FIELDS = {"client": str, "server": str, "conversations": int, "packets": int,
+                "first_seen": str, "last_seen": str, "ports": [PORT_FIELDS]}
+BONJOUR_FIELDS = {"target": str, "addresses": [str], "service_type": str, "instance": str,
+                  "port": int, "transport": str, "service": str, "registration": str,
+                  "lifecycle": LIFECYCLES, "model": str, "firmware": str, "announcements": int,
+                  "first_seen": str, "last_seen": str}
+# What a capture file starts with: pcap (both byte orders, µs and ns), pcapng, gzip.
+CAPTURE_MAGIC = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d",
+                 b"\x4d\x3c\xb2\xa1", b"\x0a\x0d\x0d\x0a", b"\x1f\x8b")
+
+
+def check_value(value, kind, where):
+    """None when value is of kind (see ROW_FIELDS), else what is wrong."""
+    if isinstance(kind, tuple):
+        return None if value in kind else "%s is not one of %s" % (where, ", ".join(kind))
+    if isinstance(kind, list):
+        if not isinstance(value, list):
+            return "%s is not a list" % where
+        for i, item in enumerate(value):
+            wrong = check_value(item, kind[0], "%s[%d]" % (where, i))
+            if wrong:
+                return wrong
+        return None
+    if isinstance(kind, dict):
+        if not isinstance(value, dict):
+            return "%s is not an object" % where
+        if "" in kind:  # states: {name: count}
+            for name, n in value.items():
+                if name not in STATES:
+                    return "%s has an unknown state %r" % (where, name)
+                wrong = check_value(n, kind[""], "%s[%r]" % (where, name))
+                if wrong:
+                    return wrong
+            return None
+        for name, sub in kind.items():
+            if name not in value:
+                return "%s has no %r" % (where, name)
+            wrong = check_value(value[name], sub, "%s[%r]" % (where, name))
+            if wrong:
+                return wrong
+        return None
+    if kind is int:  # a count, a port: not a boolean, never negative
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return None if ok else "%s is not a number" % where
+    return None if isinstance(value, kind) else "%s is not a string" % where
+
+
+def check_report(obj, where):
+    """(captures, report) of one report object, or BadInput."""
+    def bad(why):
+        raise BadInput("%s: not a report of applelegacy-report --json: %s" % (where, why))
+
+    if not isinstance(obj, dict) or obj.get("report") != "applelegacy":
+        bad('no "report": "applelegacy"')
+    if obj.get("scope") not in ("apple", "all", "legacy"):
+        bad('no "scope" apple, all or legacy')
+    if "captures" in obj:
+        captures = obj["captures"]
+        if not captures or check_value(captures, [str], "captures"):
+            bad('"captures" is not a list of capture names')
+        if len(set(captures)) != len(captures):
+            bad('"captures" names a capture twice')
+    elif "capture" in obj:
+        if not isinstance(obj["capture"], str):
+            bad('"capture" is not a capture name')
+        captures = [obj["capture"]]
+    else:
+        bad('no "captures" or "capture" (tshark\'s own report names no capture)')
+    for section, fields in (("rows", ROW_FIELDS), ("probes", PROBE_FIELDS),
+                            ("bonjour", BONJOUR_FIELDS)):
+        wrong = check_value(obj.get(section), [fields], section)
+        if section not in obj:
+            wrong = 'no "%s"' % section
+        if wrong:
+            bad(wrong)
+    for i, r in enumerate(obj["rows"]):
+        # a merged report's rows name their captures, which are the report's
+        if "captures" in r or "captures" in obj:
+            row_caps = r.get("captures")
+            if check_value(row_caps, [str], "") or not row_caps or \
+                    not set(row_caps) <= set(captures):
+                bad("rows[%d]['captures'] is not a list of the report's captures" % i)
+    return (captures if "captures" in obj else captures[0]), obj
+
+
+def load_merge_input(path):
+    """The reports of one --merge input: a merged report (--json), one of
+    --separate, or the list --separate writes for several captures."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise BadInput("%s: no such file" % path)
+    except IsADirectoryError:
+        raise BadInput("%s: is a folder, not a JSON report" % path)
+    except OSError as e:
+        raise BadInput("%s: cannot read it: %s" % (path, e.strerror))
+    if data.startswith(CAPTURE_MAGIC):
+        raise BadInput("%s: is a capture, not a JSON report; --merge takes only reports "
+                       "written by --json (run the report on the captures first)" % path)
+    if not data.strip():
+        raise BadInput("%s: empty file, not a JSON report" % path)
+    try:
+        obj = json.loads(data.decode("utf-8", errors="replace"))
+    except ValueError as e:
+        raise BadInput("%s: not JSON (%s)" % (path, e))
+    if isinstance(obj, list):  # --separate of several captures
+        if not obj:
+            raise BadInput("%s: not a report of applelegacy-report --json: an empty list" % path)
+        return [check_report(o, "%s: report %d" % (path, i + 1) if i else path)
+                for i, o in enumerate(obj)]
+    return [check_report(obj, path)]
+
+
+def load_merge_inputs(paths, scope=None):
+    """[(capture or captures, report)] of every input, checked: one scope
+    (scope when --scope was given), and no capture in two of them (its
+    packets would count twice)."""
+    reports, seen, files = [], {}, {}
+    for path in paths:
+        try:
+            st = os.stat(path)
+            if (st.st_dev, st.st_ino) in files:
+                # as the captures of one run: the same file is read once
+                print("%s: %s is the same file as %s: read once" % (
+                    PROG, path, files[st.st_dev, st.st_ino]), file=sys.stderr)
+                continue
+            files[st.st_dev, st.st_ino] = path
+        except OSError:
+            pass  # load_merge_input() says why
+        for captures, report in load_merge_input(path):
+            first = scope or (reports[0][1]["scope"] if reports else report["scope"])
+            if report["scope"] != first:
+                raise BadInput("%s: scope %s, not %s as %s: merge reports of one scope" % (
+                    path, report["scope"], first,
+                    "--scope asks" if scope else "in %s" % paths[0]))
+            for c in capture_list(captures):
+                if c in seen:
+                    raise BadInput("%s: capture %s is in %s too: its packets would count "
+                                   "twice" % (path, c, seen[c]))
+                seen[c] = path
+            reports.append((captures, report))
+    return reports
 
 
 # ---------------------------------------------------------------- annotate
@@ -978,17 +1169,19 @@ def write_html(report_json, output):
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 USAGE = ("usage: applelegacy_report.py render --format text|json|csv [--separate] "
-         "--report CAPTURE JSON [--report CAPTURE JSON ...] | annotate --experts JSON "
+         "--report CAPTURE JSON [--report CAPTURE JSON ...] | merge --format text|json|csv "
+         "[--scope SCOPE] --json-report FILE [--json-report FILE ...] | annotate --experts JSON "
          "--input CAPTURE --output OUT [--encap SHORTNAME] | html --json REPORT --output OUT")
 
 
 def parse_args(argv):
     """The arguments, taken as they are: a value is the next argument even
     when it starts with '-' (a capture or OUT named -x.pcapng)."""
-    if not argv or argv[0] not in ("render", "annotate", "html"):
+    if not argv or argv[0] not in ("render", "annotate", "merge", "html"):
         raise Failure(USAGE)
     command, rest = argv[0], argv[1:]
     takes = ({"--format": 1, "--separate": 0, "--report": 2} if command == "render" else
+             {"--format": 1, "--scope": 1, "--json-report": 1} if command == "merge" else
              {"--json": 1, "--output": 1} if command == "html" else
              {"--experts": 1, "--input": 1, "--output": 1, "--encap": 1})
     opts = {"command": command, "format": "text", "separate": False, "report": [], "encap": ""}
@@ -1004,12 +1197,14 @@ def parse_args(argv):
         key = name[2:]
         if name == "--report":
             opts["report"].append(tuple(values))
+        elif name == "--json-report":
+            opts["report"].append(values[0])
         elif n == 0:
             opts[key] = True
         else:
             opts[key] = values[0]
         i += 1 + n
-    if command == "render":
+    if command in ("render", "merge"):
         if opts["format"] not in ("text", "json", "csv") or not opts["report"]:
             raise Failure(USAGE)
     elif command == "html":
@@ -1035,6 +1230,10 @@ def main(argv):
             print("%s: wrote %s: %d service endpoints, %d probe findings, %d advertised services"
                   % (PROG, args["output"], len(report["rows"]), len(report.get("probes", [])),
                      len(report.get("bonjour", []))), file=sys.stderr)
+        elif args["command"] == "merge":
+            reports = load_merge_inputs(args["report"], args.get("scope"))
+            sys.stdout.write(render(args["format"], False, reports))
+            sys.stdout.flush()
         else:
             comments, frames = annotate(args["experts"], args["input"], args["output"],
                                         args["encap"])
@@ -1042,7 +1241,7 @@ def main(argv):
                                                              frames), file=sys.stderr)
     except Failure as e:
         print("%s: %s" % (PROG, e), file=sys.stderr)
-        return 1
+        return 2 if isinstance(e, BadInput) else 1
     except Stopped as e:
         name = signal.Signals(e.signum).name
         if args.get("output") and STATE["written"]:
