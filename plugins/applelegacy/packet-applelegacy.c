@@ -582,6 +582,25 @@ static void track_pair(al_conv_t *c)
     c->pair = pair_for(&c->client, &c->server);
 }
 
+/* The record of a conversation classified as v, kept with conv; src and
+ * dst: the addresses of the packet the ports of v are from. */
+static al_conv_t *new_conv(packet_info *pinfo, conversation_t *conv, const al_verdict_t *v,
+                           const address *src, const address *dst)
+{
+    al_conv_t *c = wmem_new0(wmem_file_scope(), al_conv_t);
+    c->group = v->group;
+    c->service_port = v->service_port;
+    c->evidence = (uint8_t)v->evidence;
+    c->first_frame = pinfo->num;
+    c->id = ++conversation_counter;
+    copy_address_wmem(wmem_file_scope(), &c->server, v->service_is_src ? src : dst);
+    copy_address_wmem(wmem_file_scope(), &c->client, v->service_is_src ? dst : src);
+    c->warnings = al_group_warnings(v->group) & enabled_warnings();
+    conversation_add_proto_data(conv, proto_applelegacy, c);
+    track_pair(c);
+    return c;
+}
+
 /* The verdict "no registry row applies", kept with a conversation so that
  * later packets skip the classification. Never written. */
 static al_conv_t no_verdict;
@@ -648,18 +667,8 @@ static al_conv_t *decide_verdict(packet_info *pinfo, al_transport_t transport,
         return NULL;
     }
 
-    c = wmem_new0(wmem_file_scope(), al_conv_t);
-    c->group = v.group;
-    c->service_port = v.service_port;
-    c->evidence = (uint8_t)v.evidence;
-    c->first_frame = pinfo->num;
-    c->id = ++conversation_counter;
-    copy_address_wmem(wmem_file_scope(), &c->server, v.service_is_src ? &pinfo->src : &pinfo->dst);
-    copy_address_wmem(wmem_file_scope(), &c->client, v.service_is_src ? &pinfo->dst : &pinfo->src);
-    c->warnings = al_group_warnings(v.group) & enabled_warnings();
-    conversation_add_proto_data(conv, proto_applelegacy, c);
+    c = new_conv(pinfo, conv, &v, &pinfo->src, &pinfo->dst);
     al_verdict_store(ref, conv, c);
-    track_pair(c);
     return c;
 }
 
@@ -958,17 +967,7 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
         al_verdict_t v;
         if (!al_classify(registry, &classify_opts, transport, sport, dport, 0, &v))
             return 0;
-        c = wmem_new0(wmem_file_scope(), al_conv_t);
-        c->group = v.group;
-        c->service_port = v.service_port;
-        c->evidence = (uint8_t)v.evidence;
-        c->first_frame = pinfo->num;
-        c->id = ++conversation_counter;
-        copy_address_wmem(wmem_file_scope(), &c->server, v.service_is_src ? &qsrc : &qdst);
-        copy_address_wmem(wmem_file_scope(), &c->client, v.service_is_src ? &qdst : &qsrc);
-        c->warnings = al_group_warnings(v.group) & enabled_warnings();
-        conversation_add_proto_data(conv, proto_applelegacy, c);
-        track_pair(c);
+        c = new_conv(pinfo, conv, &v, &qsrc, &qdst);
     }
     const char *saved_proto = pinfo->current_proto;
     pinfo->current_proto = AL_SHORT_NAME;
