@@ -1,0 +1,69 @@
+/* applelegacy-api.h
+ * All that an Apple protocol plugin knows of the registry plugin
+ * (plugins/applelegacy), and all that the registry knows of them: two names
+ * in libwireshark's own registries, each looked up at handoff. Neither side
+ * links the other or includes its headers; each works when the other is not
+ * loaded.
+ *
+ * 1. The sniffer's heuristic list. On the Apple ports no stock dissector owns
+ *    (311, 625, 660, 3283/udp, ...) the registry's port sniffer tries this
+ *    list before its generic signatures (TLS, SSH, HTTP, ...). An Apple
+ *    plugin joins it, enabled, with the heuristic it also offers on "tcp" or
+ *    "udp" (disabled there): a strict check of its own signature, then the
+ *    conversation set to its dissector and the payload dissected. The
+ *    protocol of the entry that takes a payload is the observed protocol, and
+ *    an Apple protocol for the registry's rules. Where the list does not
+ *    exist (the plugin loaded alone), the plugin registers its documented
+ *    ports itself (dissector_add_uint_range_with_preference), so that it
+ *    still decodes them.
+ *
+ * 2. The event tap. What an Apple plugin concludes about a service that the
+ *    forensic report should show on that service's row (ARD amplification,
+ *    one responder with many requesters) is queued on this tap, an
+ *    al_event_t per packet that raises it. The registry registers the tap;
+ *    a plugin queues only when find_tap_id() finds it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef APPLELEGACY_API_H
+#define APPLELEGACY_API_H
+
+#include <epan/address.h>
+#include <epan/packet.h>
+#include <epan/tap.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define AL_SNIFFER_LIST   "applelegacy.sniffer"
+#define AL_EVENT_TAP_NAME "applelegacy.event"
+
+/* Joins the sniffer's list with heuristic fn (enabled): true when the list
+ * exists, false when the registry plugin is not loaded. Call at handoff. */
+static inline bool al_join_sniffer(heur_dissector_t fn, const char *display_name,
+                                   const char *short_name, int proto)
+{
+    if (!find_heur_dissector_list(AL_SNIFFER_LIST))
+        return false;
+    heur_dissector_add(AL_SNIFFER_LIST, fn, display_name, short_name, proto, HEURISTIC_ENABLE);
+    return true;
+}
+
+/* One event about the service at server, transport port. */
+typedef struct {
+    const char *warning;   /* report key, "ard_amplification": [a-z0-9_]+ */
+    const char *title;     /* human name, "ARD amplification" */
+    unsigned weight;       /* rank among the report's warnings: larger is worse */
+    const address *server; /* packet scope is enough: the report copies it */
+    uint16_t port;
+    bool udp; /* false: TCP */
+} al_event_t;
+
+/* The event tap's id, or 0 when the registry plugin is not loaded. Call at
+ * handoff. */
+static inline int al_event_tap(void)
+{
+    return find_tap_id(AL_EVENT_TAP_NAME);
+}
+
+#endif /* APPLELEGACY_API_H */
