@@ -59,11 +59,18 @@ void proto_register_applelegacy(void);
 void proto_reg_handoff_applelegacy(void);
 
 /* The port sniffer; sniffer.c. */
-void applelegacy_register_sniffer(int proto);
-void applelegacy_handoff_sniffer(void);
-/* The protocol whose signature the sniffer found in this frame's payload
- * and handed it to, or -1. */
+void proto_register_applelegacy_sniffer(void);
+void proto_reg_handoff_applelegacy_sniffer(void);
+/* The protocol that took this frame's payload on the sniffer's first
+ * packet of a conversation (an Apple heuristic or a generic signature's
+ * dissector), or -1. */
 int applelegacy_sniffed_in_frame(packet_info *pinfo);
+/* An Apple protocol: a plugin of that name joined the sniffer's list. */
+bool applelegacy_is_apple_protocol(const char *filter_name);
+/* The Apple protocol's heuristic run on tvb: its protocol id when it took
+ * the payload, else -1 (no such plugin, disabled, or not its signature). */
+int applelegacy_try_apple_protocol(const char *filter_name, tvbuff_t *tvb, packet_info *pinfo,
+                                   proto_tree *tree);
 
 /* The user table; user-table.c. */
 struct epan_uat;

@@ -164,42 +164,11 @@ unsigned al_warning_weight(unsigned w)
     return weight;
 }
 
-static const char *const apple_protocols[] = {
-    "acp", "apdisc", "ard", "dsproxy", "eppc", "netinfo", "pwserver", "serialnumberd", "servermgrd",
-};
-
-/* An Apple protocol and a protocol it is carried in or built on. */
-static const struct {
-    const char *apple;
-    const char *carrier;
-} carriers[] = {
-    {"servermgrd", "http"},
-    {"servermgrd", "tls"},
-    {"netinfo", "rpc"},
-};
-
-bool al_is_apple_protocol(const char *name)
-{
-    for (size_t i = 0; i < sizeof(apple_protocols) / sizeof(apple_protocols[0]); i++) {
-        if (strcmp(name, apple_protocols[i]) == 0)
-            return true;
-    }
-    return false;
-}
-
-bool al_protocol_compatible(const char *expected, const char *observed)
+bool al_protocol_compatible(const char *expected, const char *observed, bool observed_is_apple)
 {
     if (!observed || !observed[0] || strcmp(observed, "unknown") == 0)
         return true;
     if (expected && strcmp(expected, observed) == 0)
         return true;
-    if (!al_is_apple_protocol(observed))
-        return false;
-    if (!expected || !expected[0])
-        return true;
-    for (size_t i = 0; i < sizeof(carriers) / sizeof(carriers[0]); i++) {
-        if (strcmp(carriers[i].apple, observed) == 0 && strcmp(carriers[i].carrier, expected) == 0)
-            return true;
-    }
-    return false;
+    return observed_is_apple && (!expected || !expected[0]);
 }

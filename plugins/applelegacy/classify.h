@@ -88,12 +88,11 @@ const al_row_t *al_group_warning_row(const al_group_t *group, unsigned warning);
 
 /* Whether a protocol observed in the payload agrees with the row's expected
  * protocol. "unknown" (nothing recognised) never disagrees. An Apple protocol
- * agrees with an empty expected (format not documented) and with the
- * protocol it rides on (servermgrd on http or tls, netinfo on rpc). */
-bool al_protocol_compatible(const char *expected, const char *observed);
-
-/* True for the Apple protocols this project dissects (ard, acp, ...). */
-bool al_is_apple_protocol(const char *name);
+ * (observed_is_apple: its plugin joined the sniffer's list) agrees with an
+ * empty expected, where Apple's tables name no protocol. A protocol carried
+ * in another (servermgrd in TLS, NetInfo in ONC RPC) agrees through the
+ * frame's layers: the caller checks every layer. */
+bool al_protocol_compatible(const char *expected, const char *observed, bool observed_is_apple);
 
 /* Larger is more concerning; used to sort reports. */
 unsigned al_warning_weight(unsigned warnings);

@@ -34,7 +34,6 @@
 #include "conv-cache.h"
 #include "frame-scan.h"
 #include "mdns-parse.h"
-#include "sniff.h"
 
 void proto_register_applelegacy(void);
 void proto_reg_handoff_applelegacy(void);
@@ -411,8 +410,9 @@ static void add_row_tree(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
  * services (TLS on 5223: iChat's SSL, where APNS names no protocol). */
 static bool group_compatible(const al_group_t *g, const char *observed)
 {
+    bool apple = applelegacy_is_apple_protocol(observed);
     for (unsigned i = 0; i < g->count; i++) {
-        if (al_protocol_compatible(g->rows[i]->expected, observed))
+        if (al_protocol_compatible(g->rows[i]->expected, observed, apple))
             return true;
     }
     return false;
@@ -456,27 +456,17 @@ static bool frame_payload(tvbuff_t *tvb, packet_info *pinfo, al_transport_t tran
 }
 
 /* Where another dissector took the payload (a conversation an earlier packet
- * opened, a heuristic) but it carries the strong signature of the Apple
- * protocol the port expects: that protocol's id, the payload decoded by its
- * dissector; else -1. */
+ * opened, a heuristic) but it carries the signature of the Apple protocol the
+ * port expects: that protocol's id, the payload decoded by its plugin's
+ * heuristic; else -1. */
 static int apple_signature(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                           al_transport_t transport, const char *expected,
-                           const al_transport_hdr_t *hdr)
+                           const char *expected, const al_transport_hdr_t *hdr)
 {
-    if (!expected[0] || !al_is_apple_protocol(expected) || !hdr || !hdr->payload_length)
-        return -1;
-    const uint8_t *payload = tvb_get_ptr(tvb, (gint)hdr->payload_offset, (gint)hdr->payload_length);
-    const al_signature_t *sig = al_sniff(payload, hdr->payload_length, transport);
-    if (!sig || strcmp(sig->name, expected) != 0)
-        return -1;
-    dissector_handle_t handle = find_dissector(sig->dissector);
-    int id = proto_get_id_by_filter_name(sig->name);
-    if (!handle || id < 0)
+    if (!expected[0] || !hdr || !hdr->payload_length)
         return -1;
     tvbuff_t *next =
         tvb_new_subset_length(tvb, (gint)hdr->payload_offset, (gint)hdr->payload_length);
-    call_dissector_only(handle, next, pinfo, tree, NULL);
-    return id;
+    return applelegacy_try_apple_protocol(expected, next, pinfo, tree);
 }
 
 /* Updates what the conversation's payload carries (first pass). A protocol
@@ -911,7 +901,7 @@ static AL_COLD int annotate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     bool have_hdr = false;
     if (meets < 0 && first >= 0) {
         have_hdr = frame_payload(tvb, pinfo, transport, &hdr);
-        int apple = apple_signature(tvb, pinfo, tree, transport, expected, have_hdr ? &hdr : NULL);
+        int apple = apple_signature(tvb, pinfo, tree, expected, have_hdr ? &hdr : NULL);
         if (apple >= 0)
             meets = apple;
     }
@@ -1186,9 +1176,7 @@ void proto_register_applelegacy(void)
     applelegacy_tap = register_tap(AL_TAP_NAME);
     bonjour_tap = register_tap(AL_BONJOUR_TAP_NAME);
 
-    proto_sniffer = proto_register_protocol("Apple Legacy Port Sniffer", "AppleLegacySniffer",
-                                            "applelegacy_sniffer");
-    applelegacy_register_sniffer(proto_sniffer);
+    proto_register_applelegacy_sniffer();
 }
 
 void proto_reg_handoff_applelegacy(void)
@@ -1200,6 +1188,7 @@ void proto_reg_handoff_applelegacy(void)
     proto_ipv6_id = proto_get_id_by_filter_name("ipv6");
     proto_icmp_id = proto_get_id_by_filter_name("icmp");
     proto_icmpv6_id = proto_get_id_by_filter_name("icmpv6");
-    applelegacy_handoff_sniffer();
+    proto_reg_handoff_applelegacy_sniffer();
+    proto_sniffer = proto_get_id_by_filter_name("applelegacy_sniffer");
     servermgrd_post = find_dissector("servermgrd.postdissector");
 }

@@ -1,15 +1,17 @@
 /* sniffer.c
  * The port sniffer: a dissector on the Apple legacy ports that no stock
  * dissector owns (311, 625, 660, 687, 106, 5009, 3283/udp, 626/udp, ...).
- * From the first payload bytes of a conversation it identifies the protocol
- * (sniff.c), hands the payload to that protocol's dissector, ours or
- * Wireshark's, and pins the conversation to itself so later packets skip the
- * search and go straight to that dissector. The pin is the sniffer and not
- * the dissector found because a conversation dissector is called without
- * pinfo->match_uint: dissectors such as SSH tell client from server by
- * match_uint, so the sniffer sets it to the service port on every packet.
- * When nothing matches it returns 0, so TCP/UDP go on with their heuristics
- * and finally show Data, as they would without this plugin.
+ * On the first payload of a conversation it tries the Apple plugins'
+ * heuristics, which join its list "applelegacy.sniffer" (applelegacy-api.h),
+ * then the generic signatures (signatures.c). An Apple heuristic that takes
+ * the payload sets the conversation to its own dissector; for a generic
+ * protocol the sniffer hands the payload to Wireshark's dissector and pins
+ * the conversation to itself, so later packets skip the search. The pin is
+ * the sniffer and not the dissector found because a conversation dissector is
+ * called without pinfo->match_uint: dissectors such as SSH tell client from
+ * server by match_uint, so the sniffer sets it to the service port on every
+ * packet. When nothing matches it returns 0, so TCP/UDP go on with their
+ * heuristics and finally show Data, as they would without this plugin.
  *
  * Ports that a stock dissector already owns (548, 5900, 3689, 5353, 623,
  * 80, 443, ...) are never taken: there the registry only annotates.
@@ -22,29 +24,57 @@
 
 #include "ws-compat.h"
 
+#include "applelegacy-api.h"
 #include "applelegacy.h"
 #include "builtin-rows.h"
-#include "conv-cache.h"
-#include "sniff.h"
+#include "signatures.h"
 
-/* Bytes of a TCP segment looked at (a UDP datagram is looked at whole: it
- * is one message, and the Apple matchers check its length fields against
- * it), and payload-bearing packets tried, per conversation. */
+void proto_register_applelegacy_sniffer(void);
+void proto_reg_handoff_applelegacy_sniffer(void);
+
+/* Bytes of a TCP segment a generic signature looks at (a UDP datagram is
+ * looked at whole), and payload-bearing packets tried, per conversation. */
 #define SNIFF_BYTES     256
 #define SNIFF_MAX_TRIES 4
 
 typedef struct {
-    dissector_handle_t handle; /* the dissector found, or NULL */
+    dissector_handle_t handle; /* the generic protocol's dissector, or NULL */
     guint32 service_port;      /* match_uint when it was found */
     uint8_t tries;
     bool done;
 } sniff_conv_t;
 
 static int proto_sniffer = -1;
+static heur_dissector_list_t apple_heuristics;
 /* The conversation pin: dissect_sniffer again, but through a handle of no
  * protocol, so that later packets show no sniffer layer (frame.protocols
  * "tcp:ssh", as with Decode As). */
 static dissector_handle_t pinned_handle;
+
+/* The first packet's payload handed to a dissector: TCP's or UDP's data
+ * passed on as the port table would have passed it, and reassembly allowed
+ * from the first segment on, as for a dissector the port table calls. */
+static int hand_over(dissector_handle_t handle, tvbuff_t *tvb, packet_info *pinfo,
+                     proto_tree *tree, void *data)
+{
+    guint16 can_desegment = pinfo->can_desegment;
+    pinfo->can_desegment = pinfo->saved_can_desegment;
+    int taken = call_dissector_only(handle, tvb, pinfo, tree, data);
+    pinfo->can_desegment = can_desegment;
+    return taken;
+}
+
+static bool try_apple_heuristics(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data,
+                                 int *proto)
+{
+    heur_dtbl_entry_t *entry = NULL;
+    guint16 can_desegment = pinfo->can_desegment;
+    pinfo->can_desegment = pinfo->saved_can_desegment;
+    bool taken = dissector_try_heuristic(apple_heuristics, tvb, pinfo, tree, &entry, data);
+    pinfo->can_desegment = can_desegment;
+    *proto = taken && entry && entry->protocol ? proto_get_id(entry->protocol) : -1;
+    return taken;
+}
 
 static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
@@ -53,7 +83,7 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     if (len == 0)
         return 0;
-    conversation_t *conv = al_conversation(pinfo, NULL, true);
+    conversation_t *conv = find_or_create_conversation(pinfo);
     sniff_conv_t *sc = (sniff_conv_t *)conversation_get_proto_data(conv, proto_sniffer);
     if (!sc) {
         sc = wmem_new0(wmem_file_scope(), sniff_conv_t);
@@ -68,6 +98,16 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (sc->done)
         return 0;
 
+    /* What took the payload, kept with the frame: it may have taken none of
+     * it yet (a TLS record waiting for its next segment), and from 4.2 on
+     * its layer is then not among the frame's layers. */
+    int proto = -1;
+    if (try_apple_heuristics(tvb, pinfo, tree, data, &proto)) {
+        sc->done = true;
+        if (proto >= 0)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_sniffer, 0, GINT_TO_POINTER(proto + 1));
+        return (int)len;
+    }
     guint n = transport == AL_TRANSPORT_UDP ? len : MIN(len, SNIFF_BYTES);
     const al_signature_t *sig = al_sniff(tvb_get_ptr(tvb, 0, n), n, transport);
     dissector_handle_t handle = sig ? find_dissector(sig->dissector) : NULL;
@@ -76,15 +116,7 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         sc->handle = handle;
         sc->service_port = pinfo->match_uint;
         conversation_set_dissector_from_frame_number(conv, pinfo->num, pinned_handle);
-        /* data is TCP's struct tcpinfo (or UDP's): passed on as the port
-         * table would have passed it; and the dissector handed to may ask
-         * TCP for reassembly from its first segment on. */
-        pinfo->can_desegment = pinfo->saved_can_desegment;
-        int taken = call_dissector_only(handle, tvb, pinfo, tree, data);
-        /* What the signature said, kept with the frame when the dissector
-         * accepted the payload: it may have taken none of it yet (a TLS
-         * record waiting for its next segment), and from 4.2 on its layer
-         * is then not among the frame's layers. */
+        int taken = hand_over(handle, tvb, pinfo, tree, data);
         if (taken > 0)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_sniffer, 0,
                              GINT_TO_POINTER(dissector_handle_get_protocol_index(handle) + 1));
@@ -126,12 +158,73 @@ int applelegacy_sniffed_in_frame(packet_info *pinfo)
     return GPOINTER_TO_INT(p_get_proto_data(wmem_file_scope(), pinfo, proto_sniffer, 0)) - 1;
 }
 
-void applelegacy_register_sniffer(int proto)
+/* The Apple protocols: the filter names of the list's entries, gathered at
+ * the start of every dissection session (after every plugin's handoff). */
+static GHashTable *apple_names;
+
+static void add_apple_name(const char *list _U_, heur_dtbl_entry_t *entry, gpointer user_data)
 {
-    proto_sniffer = proto;
+    if (entry->protocol)
+        g_hash_table_add((GHashTable *)user_data,
+                         (gpointer)proto_get_protocol_filter_name(proto_get_id(entry->protocol)));
 }
 
-void applelegacy_handoff_sniffer(void)
+static void sniffer_init(void)
+{
+    if (!apple_names)
+        apple_names = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_remove_all(apple_names);
+    heur_dissector_table_foreach(AL_SNIFFER_LIST, add_apple_name, apple_names);
+}
+
+static void sniffer_cleanup(void)
+{
+    if (apple_names)
+        g_hash_table_destroy(apple_names);
+    apple_names = NULL;
+}
+
+bool applelegacy_is_apple_protocol(const char *filter_name)
+{
+    return filter_name && apple_names && g_hash_table_contains(apple_names, filter_name);
+}
+
+typedef struct {
+    const char *name;
+    heur_dtbl_entry_t *entry;
+} entry_search_t;
+
+static void match_entry(const char *list _U_, heur_dtbl_entry_t *entry, gpointer user_data)
+{
+    entry_search_t *s = (entry_search_t *)user_data;
+    if (!s->entry && entry->protocol &&
+        strcmp(proto_get_protocol_filter_name(proto_get_id(entry->protocol)), s->name) == 0)
+        s->entry = entry;
+}
+
+int applelegacy_try_apple_protocol(const char *filter_name, tvbuff_t *tvb, packet_info *pinfo,
+                                   proto_tree *tree)
+{
+    entry_search_t s = {filter_name, NULL};
+    if (!applelegacy_is_apple_protocol(filter_name))
+        return -1;
+    heur_dissector_table_foreach(AL_SNIFFER_LIST, match_entry, &s);
+    if (!s.entry || !s.entry->enabled || !proto_is_protocol_enabled(s.entry->protocol))
+        return -1;
+    return s.entry->dissector(tvb, pinfo, tree, NULL) ? proto_get_id(s.entry->protocol) : -1;
+}
+
+void proto_register_applelegacy_sniffer(void)
+{
+    proto_sniffer = proto_register_protocol("Apple Legacy Port Sniffer", "AppleLegacySniffer",
+                                            "applelegacy_sniffer");
+    apple_heuristics = AL_REGISTER_HEUR_LIST(AL_SNIFFER_LIST, "Apple protocols on Apple ports",
+                                             proto_sniffer);
+    register_init_routine(sniffer_init);
+    register_cleanup_routine(sniffer_cleanup);
+}
+
+void proto_reg_handoff_applelegacy_sniffer(void)
 {
     dissector_handle_t handle = create_dissector_handle(dissect_sniffer, proto_sniffer);
     pinned_handle = create_dissector_handle(dissect_sniffer, -1);

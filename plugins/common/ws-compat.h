@@ -63,6 +63,14 @@ typedef guint al_pdu_len_t;
 #define AL_REGISTER_DISSECTOR_DESC(name, desc, fn, proto) register_dissector(name, fn, proto)
 #endif
 
+/* A heuristic dissector list with a name for the GUI (4.2 and later). */
+#if AL_WS_AT_LEAST(4, 2)
+#define AL_REGISTER_HEUR_LIST(name, ui_name, proto)                                                \
+    register_heur_dissector_list_with_description(name, ui_name, proto)
+#else
+#define AL_REGISTER_HEUR_LIST(name, ui_name, proto) ((void)(ui_name), register_heur_dissector_list(name, proto))
+#endif
+
 /* field_info.value: an embedded fvalue_t in 4.0, a pointer from 4.2 on. */
 #if AL_WS_AT_LEAST(4, 2)
 #define AL_FI_VALUE(fi) ((fi)->value)

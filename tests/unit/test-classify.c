@@ -162,20 +162,18 @@ static void test_warnings(void)
 
 static void test_protocol_compatible(void)
 {
-    g_assert_true(al_protocol_compatible("tls", "tls"));
-    g_assert_true(al_protocol_compatible("dsproxy", "unknown"));
-    g_assert_true(al_protocol_compatible("", "unknown"));
-    g_assert_false(al_protocol_compatible("dsproxy", "tls"));
-    g_assert_false(al_protocol_compatible("", "ssh"));  /* SSH on 660 */
-    g_assert_false(al_protocol_compatible("", "http")); /* plain HTTP, not servermgrd */
-    g_assert_true(al_protocol_compatible("", "servermgrd"));
-    g_assert_true(al_protocol_compatible("tls", "servermgrd"));
-    g_assert_true(al_protocol_compatible("http", "servermgrd"));
-    g_assert_true(al_protocol_compatible("rpc", "netinfo"));
-    g_assert_false(al_protocol_compatible("acp", "ard"));
-    g_assert_false(al_protocol_compatible("rpc", "servermgrd"));
-    g_assert_true(al_is_apple_protocol("acp"));
-    g_assert_false(al_is_apple_protocol("tls"));
+    g_assert_true(al_protocol_compatible("tls", "tls", false));
+    g_assert_true(al_protocol_compatible("dsproxy", "unknown", false));
+    g_assert_true(al_protocol_compatible("", "unknown", false));
+    g_assert_true(al_protocol_compatible("", NULL, false));
+    g_assert_false(al_protocol_compatible("dsproxy", "tls", false));
+    g_assert_false(al_protocol_compatible("", "ssh", false));  /* SSH on 660 */
+    g_assert_false(al_protocol_compatible("", "http", false)); /* plain HTTP, not servermgrd */
+    g_assert_true(al_protocol_compatible("", "servermgrd", true));
+    g_assert_true(al_protocol_compatible("dsproxy", "dsproxy", true));
+    /* another Apple protocol than the one the port expects */
+    g_assert_false(al_protocol_compatible("acp", "ard", true));
+    g_assert_false(al_protocol_compatible("rpc", "servermgrd", true));
 }
 
 int main(int argc, char **argv)

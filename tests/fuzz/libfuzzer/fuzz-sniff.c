@@ -1,7 +1,7 @@
 /* fuzz-sniff.c
  * libFuzzer target: the port sniffer's signatures (plugins/applelegacy/
- * sniff.c), that is every generic check and every Apple NAME_match() linked
- * into it, called on the input as a TCP and as a UDP payload.
+ * signatures.c), every generic check, called on the input as a TCP and as a
+ * UDP payload (the Apple checks have fuzz targets of their own).
  *
  * Checks: al_sniff() returns the first signature of the transport that
  * matches, and NULL only when none does; every match function gives the same
@@ -11,7 +11,7 @@
  */
 #include "fuzz-common.h"
 
-#include "sniff.h"
+#include "signatures.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,16 +1,15 @@
-/* sniff.h
- * Port-to-protocol heuristics for the Apple legacy ports: which protocol do
- * the first payload bytes of a conversation look like?
+/* signatures.h
+ * Which generic protocol (TLS, HTTP, SSH, ...) do the first payload bytes of
+ * a conversation on an Apple port look like? The Apple protocols are not
+ * here: their plugins join the sniffer's heuristic list (applelegacy-api.h).
  *
  * Plain C over (const uint8_t *, size_t), no libwireshark: unit-tested and
- * fuzzed as is. The Apple protocols' checks come from their own plugins'
- * NAME_match() functions (plugins/NAME/NAME-parse.c) when those plugins are
- * built; the generic ones (TLS, HTTP, SSH, ...) are here.
+ * fuzzed as is.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef APPLELEGACY_SNIFF_H
-#define APPLELEGACY_SNIFF_H
+#ifndef APPLELEGACY_SIGNATURES_H
+#define APPLELEGACY_SIGNATURES_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,8 +24,7 @@ typedef struct {
     uint8_t transports; /* bit (1 << al_transport_t) per transport it runs on */
 } al_signature_t;
 
-/* The first signature that matches, or NULL ("unknown"). Apple protocols are
- * tried first (strong magic), then the generic ones. */
+/* The first signature that matches, or NULL ("unknown"). */
 const al_signature_t *al_sniff(const uint8_t *data, size_t len, al_transport_t transport);
 
 /* All signatures, for tests and documentation. */
@@ -44,4 +42,4 @@ bool al_match_rpc_tcp(const uint8_t *d, size_t len);
 bool al_match_smb(const uint8_t *d, size_t len);
 bool al_match_socks(const uint8_t *d, size_t len);
 
-#endif /* APPLELEGACY_SNIFF_H */
+#endif /* APPLELEGACY_SIGNATURES_H */

@@ -1,5 +1,5 @@
-/* test-sniff.c
- * The port sniffer's payload signatures (sniff.c): each matches its protocol,
+/* test-signatures.c
+ * The port sniffer's payload signatures (signatures.c): each matches its protocol,
  * rejects the others and never reads beyond the length it is given.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -7,7 +7,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "sniff.h"
+#include "signatures.h"
 
 #define B(s) (const uint8_t *)(s), sizeof(s) - 1
 

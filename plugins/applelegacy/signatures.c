@@ -1,41 +1,14 @@
-/* sniff.c
- * Payload signatures for the port sniffer. Each check is strict (magic,
- * version, length consistency) and reads nothing beyond len.
+/* signatures.c
+ * The generic payload signatures of the port sniffer (sniffer.c): the
+ * protocols Apple's ports may carry that are not Apple's own. Each check is
+ * strict (magic, version, length consistency) and reads nothing beyond len.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "sniff.h"
+#include "signatures.h"
 
 #include <string.h>
 
-/* Apple protocols: the plugins that decode them provide the checks. */
-#ifdef HAVE_ACP_PARSE
-#include "acp-parse.h"
-#endif
-#ifdef HAVE_ARD_PARSE
-#include "ard-parse.h"
-#endif
-#ifdef HAVE_DSPROXY_PARSE
-#include "dsproxy-parse.h"
-#endif
-#ifdef HAVE_EPPC_PARSE
-#include "eppc-parse.h"
-#endif
-#ifdef HAVE_PWSERVER_PARSE
-#include "pwserver-parse.h"
-#endif
-#ifdef HAVE_SERIALNUMBERD_PARSE
-#include "serialnumberd-parse.h"
-#endif
-#ifdef HAVE_SERVERMGRD_PARSE
-#include "servermgrd-parse.h"
-#endif
-#ifdef HAVE_NETINFO_PARSE
-#include "netinfo-parse.h"
-#endif
-#ifdef HAVE_APDISC_PARSE
-#include "apdisc-parse.h"
-#endif
 
 static bool starts_with(const uint8_t *d, size_t len, const char *prefix)
 {
@@ -160,33 +133,6 @@ bool al_match_socks(const uint8_t *d, size_t len)
 #define BOTH     (TCP_ONLY | UDP_ONLY)
 
 static const al_signature_t signatures[] = {
-#ifdef HAVE_ACP_PARSE
-    {"acp", "acp", acp_match, TCP_ONLY},
-#endif
-#ifdef HAVE_DSPROXY_PARSE
-    {"dsproxy", "dsproxy", dsproxy_match, TCP_ONLY},
-#endif
-#ifdef HAVE_EPPC_PARSE
-    {"eppc", "eppc", eppc_match, TCP_ONLY},
-#endif
-#ifdef HAVE_PWSERVER_PARSE
-    {"pwserver", "pwserver", pwserver_match, BOTH},
-#endif
-#ifdef HAVE_ARD_PARSE
-    {"ard", "ard", ard_match, UDP_ONLY},
-#endif
-#ifdef HAVE_SERIALNUMBERD_PARSE
-    {"serialnumberd", "serialnumberd", serialnumberd_match, UDP_ONLY},
-#endif
-#ifdef HAVE_SERVERMGRD_PARSE
-    {"servermgrd", "servermgrd", servermgrd_match, TCP_ONLY},
-#endif
-#ifdef HAVE_NETINFO_PARSE
-    {"netinfo", "netinfo", netinfo_match, BOTH},
-#endif
-#ifdef HAVE_APDISC_PARSE
-    {"apdisc", "apdisc", apdisc_match, UDP_ONLY},
-#endif
     {"tls", "tls", al_match_tls, TCP_ONLY},
     {"ssh", "ssh", al_match_ssh, TCP_ONLY},
     {"http", "http", al_match_http, TCP_ONLY},
