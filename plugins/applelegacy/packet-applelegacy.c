@@ -19,6 +19,7 @@
 #include <epan/conversation.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
+#include <epan/proto_data.h>
 #include <epan/range.h>
 #include <epan/tap.h>
 #include <epan/to_str.h>
@@ -31,8 +32,8 @@
 #include "applelegacy.h"
 #include "builtin-rows.h"
 #include "conn-state.h"
-#include "conv-cache.h"
 #include "frame-scan.h"
+#include "handshakes.h"
 #include "mdns-parse.h"
 
 void proto_register_applelegacy(void);
@@ -236,7 +237,6 @@ static void applelegacy_init(void)
     registry = al_registry_new(al_builtin_rows, al_builtin_rows_count, user, n_user,
                                al_row_in_scope, &registry_scope);
     conversation_counter = 0;
-    al_conv_cache_reset();
     /* Wireshark starts a new dissection session (this routine again) when a
      * protocol is enabled or disabled, so the per-packet path reads this
      * instead of asking libwireshark on every frame. */
@@ -249,7 +249,6 @@ static void applelegacy_cleanup(void)
     al_registry_free(registry);
     registry = NULL;
     applelegacy_user_rows_free();
-    al_conv_cache_free();
 }
 
 static bool port_is_ephemeral(uint16_t port, const void *data _U_)
@@ -591,74 +590,75 @@ static al_conv_t *new_conv(packet_info *pinfo, conversation_t *conv, const al_ve
     return c;
 }
 
-/* The verdict "no registry row applies", kept with a conversation so that
- * later packets skip the classification. Never written. */
-static al_conv_t no_verdict;
-
-/* Classifies the conversation on its first annotated packet and keeps the
- * verdict with it; NULL when no registry row applies. A negative verdict is
- * the shared no_verdict: nothing is allocated for an ordinary conversation
- * but the conversation's proto-data entry.
- *
- * In the first pass the conversation cache answers most packets without a
- * conversation lookup (conv-cache.h). On a frame with SYN or SYN+ACK, where
- * TCP takes the server port from the frame itself, a negative verdict is
- * decided from the frame alone, for a pair the cache holds nothing for (a
- * new conversation, whose verdict the conversation would not hold either):
- * most TCP conversations are ordinary ones whose client port lies in the
- * Xsan range, and need no lookup at all. Again a SYN for a known pair (a
- * retransmission, the pair reused) takes the long way. (Were the pair's
- * entry evicted, a retransmitted SYN would be decided from itself: from the
- * same handshake its conversation's verdict was decided from.) */
-static AL_COLD al_conv_t *decide_verdict(packet_info *pinfo, al_transport_t transport,
-                                         const al_verdict_ref_t *ref);
-
-static inline al_conv_t *conversation_verdict(tvbuff_t *tvb, packet_info *pinfo,
-                                              al_transport_t transport)
+/* The service port a TCP frame's own SYN or SYN/ACK names, 0 when the
+ * frame has none (or its TCP header is not in the frame: then the port rule
+ * decides, as for a conversation whose handshake was not captured). */
+static uint16_t syn_server_port(tvbuff_t *tvb, packet_info *pinfo)
 {
-    al_verdict_ref_t ref;
-    void *cached;
-    if (G_LIKELY(al_verdict_lookup(pinfo, tvb, &ref, &cached)))
-        return (al_conv_t *)cached;
-    return decide_verdict(pinfo, transport, &ref);
+    al_transport_hdr_t hdr;
+    if (!frame_payload(tvb, pinfo, AL_TRANSPORT_TCP, &hdr) || !(hdr.tcp_flags & AL_TCP_SYN))
+        return 0;
+    return (uint16_t)(hdr.tcp_flags & AL_TCP_ACK ? pinfo->srcport : pinfo->destport);
 }
 
-/* The cache could not answer: decide, and keep the verdict. */
-static al_conv_t *decide_verdict(packet_info *pinfo, al_transport_t transport,
-                                 const al_verdict_ref_t *ref)
+static bool same_verdict(bool a, const al_verdict_t *va, bool b, const al_verdict_t *vb)
 {
-    al_verdict_t v;
-    if ((ref->syn == AL_TCP_SYN || ref->syn == AL_TCP_SYN_ACK) && !ref->pair_known) {
-        uint16_t server = (uint16_t)(ref->syn == AL_TCP_SYN ? pinfo->destport : pinfo->srcport);
-        if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
-                         (uint16_t)pinfo->destport, server, &v)) {
-            al_verdict_store(ref, NULL, NULL);
-            return NULL;
-        }
-    }
+    return a == b && (!a || (va->service_port == vb->service_port &&
+                             va->service_is_src == vb->service_is_src));
+}
 
+/* Which service the frame belongs to, in the first pass: the port rule, or
+ * the handshake where the frame shows one or the pair's handshake differed
+ * from the rule (handshakes.h). No conversation is looked up for a frame
+ * that belongs to none. */
+static bool frame_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport,
+                          al_verdict_t *v)
+{
+    uint16_t sport = (uint16_t)pinfo->srcport, dport = (uint16_t)pinfo->destport;
+    bool by_rule = al_classify(registry, &classify_opts, transport, sport, dport, 0, v);
+    if (transport != AL_TRANSPORT_TCP)
+        return by_rule;
+    uint16_t server = syn_server_port(tvb, pinfo);
+    if (!server) {
+        server = al_handshake_server_port(&pinfo->src, &pinfo->dst, sport, dport);
+        return server ? al_classify(registry, &classify_opts, transport, sport, dport, server, v)
+                      : by_rule;
+    }
+    al_verdict_t rule = *v;
+    bool by_handshake = al_classify(registry, &classify_opts, transport, sport, dport, server, v);
+    if (same_verdict(by_rule, &rule, by_handshake, v)) {
+        al_handshake_set(&pinfo->src, &pinfo->dst, sport, dport, 0);
+        return by_handshake;
+    }
+    /* A SYN that starts no new conversation (TCP keeps it in the one it
+     * has) keeps that conversation's verdict. */
+    const al_conv_t *c = (const al_conv_t *)conversation_get_proto_data(
+        find_or_create_conversation(pinfo), proto_applelegacy);
+    if (c) {
+        server = c->service_port;
+        by_handshake = al_classify(registry, &classify_opts, transport, sport, dport, server, v);
+        if (same_verdict(by_rule, &rule, by_handshake, v))
+            server = 0;
+    }
+    al_handshake_set(&pinfo->src, &pinfo->dst, sport, dport, server);
+    return by_handshake;
+}
+
+/* The record of the frame's conversation (first pass: found, or made from
+ * the verdict; later passes: what the frame kept), NULL for a frame of no
+ * service in the registry. */
+static al_conv_t *frame_conversation(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport)
+{
+    if (PINFO_FD_VISITED(pinfo))
+        return (al_conv_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_applelegacy, 0);
+    al_verdict_t v;
+    if (!frame_verdict(tvb, pinfo, transport, &v))
+        return NULL;
     conversation_t *conv = find_or_create_conversation(pinfo);
     al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
-    if (c) {
-        c = c == &no_verdict ? NULL : c;
-        al_verdict_store(ref, conv, c);
-        return c;
-    }
-
-    uint16_t handshake_port = 0;
-    if (transport == AL_TRANSPORT_TCP) {
-        struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
-        handshake_port = tcpd ? tcpd->server_port : 0;
-    }
-    if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
-                     (uint16_t)pinfo->destport, handshake_port, &v)) {
-        conversation_add_proto_data(conv, proto_applelegacy, &no_verdict);
-        al_verdict_store(ref, conv, NULL);
-        return NULL;
-    }
-
-    c = new_conv(pinfo, conv, &v, &pinfo->src, &pinfo->dst);
-    al_verdict_store(ref, conv, c);
+    if (!c)
+        c = new_conv(pinfo, conv, &v, &pinfo->src, &pinfo->dst);
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_applelegacy, 0, c);
     return c;
 }
 
@@ -836,20 +836,10 @@ static inline int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_t
     if (!al_registry_lookup(registry, transport, (uint16_t)pinfo->srcport) &&
         !al_registry_lookup(registry, transport, (uint16_t)pinfo->destport))
         return 0;
-    /* UDP has no handshake, so the ports alone decide: a client's ephemeral
-     * port in a registry range (Xsan's 49152-65535) talking to an ordinary
-     * service is turned away before any conversation lookup. TCP needs the
-     * conversation for the handshake, and keeps its verdict there. */
-    if (transport == AL_TRANSPORT_UDP) {
-        al_verdict_t v;
-        if (!al_classify(registry, &classify_opts, transport, (uint16_t)pinfo->srcport,
-                         (uint16_t)pinfo->destport, 0, &v))
-            return 0;
-    }
     if (G_UNLIKELY(in_icmp_error(pinfo)))
         return annotate_icmp_error(tvb, pinfo, tree, transport);
 
-    al_conv_t *c = conversation_verdict(tvb, pinfo, transport);
+    al_conv_t *c = frame_conversation(tvb, pinfo, transport);
     if (G_LIKELY(!c))
         return 0;
     return annotate(tvb, pinfo, tree, c, transport);
@@ -951,11 +941,12 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
     if (!conv)
         conv = conversation_new(pinfo->num, &qsrc, &qdst, ctype, sport, dport, 0);
     al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
-    if (c == &no_verdict)
-        return 0;
     if (!c) {
         al_verdict_t v;
-        if (!al_classify(registry, &classify_opts, transport, sport, dport, 0, &v))
+        uint16_t server = transport == AL_TRANSPORT_TCP
+                              ? al_handshake_server_port(&qsrc, &qdst, sport, dport)
+                              : 0;
+        if (!al_classify(registry, &classify_opts, transport, sport, dport, server, &v))
             return 0;
         c = new_conv(pinfo, conv, &v, &qsrc, &qdst);
     }
@@ -1120,6 +1111,7 @@ void proto_register_applelegacy(void)
     proto_register_field_array(proto_applelegacy, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     pairs = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), pair_hash, pair_equal);
+    al_handshakes_register();
     expert = expert_register_protocol(proto_applelegacy);
     expert_register_field_array(expert, ei, array_length(ei));
 

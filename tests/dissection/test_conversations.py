@@ -1,8 +1,9 @@
-"""Conversations as libwireshark sees them, through the registry's cache in
-front of the conversation lookup (plugins/applelegacy/conv-cache.c): a
+"""Conversations as libwireshark sees them, and the registry's verdict per
+frame (packet-applelegacy.c, handshakes.c): the port rule, or the handshake
+where the frame shows one or the pair's handshake differed from the rule; a
 reused port pair starts a new conversation, with the same roles or swapped,
 and the verdict, the warnings and the report follow the conversation, in one
-pass and in two (-2: every frame revisited)."""
+pass and in two (-2: every frame revisited, read from what it kept)."""
 import ipaddress
 import struct
 
@@ -37,11 +38,15 @@ NAMES = ["frame.number", "tcp.stream", "applelegacy.port", "applelegacy.service"
 
 
 class PortReuse(CaptureTestCase):
-    def rows(self, cap, two_pass=False):
+    def rows(self, cap, two_pass=False, read_filter=None):
         args = ["-T", "fields", "-E", "separator=|"]
         for n in NAMES:
             args += ["-e", n]
-        if two_pass:
+        if read_filter:
+            # Only the frames the first pass keeps are revisited: out of
+            # order with the rest, as Wireshark revisits a frame clicked on.
+            out = tshark(["-2", "-R", read_filter, "-r", cap] + args).stdout
+        elif two_pass:
             # -2 needs a file it can seek in: the test folder is readable by all.
             out = tshark(["-2", "-r", cap] + args).stdout
         else:
@@ -76,6 +81,11 @@ class PortReuse(CaptureTestCase):
         for r in rows[7:]:
             self.assertEqual(r[2:], ["50000", "Xsan", "handshake"], r)
         self.assertEqual(self.rows(path, two_pass=True), rows)
+        # the first conversation's frames without their handshake, revisited
+        # after the second's made 50000 a service: each frame's own verdict
+        # (tshark numbers the frames it keeps anew)
+        kept = self.rows(path, read_filter="!(tcp.stream == 0 && tcp.flags.syn == 1)")
+        self.assertEqual([r[1:] for r in kept], [r[1:] for r in rows[2:]])
 
     def test_roles_swapped_on_reuse(self):
         """50000 -> 443 is a client on an ephemeral port: nothing to say.
@@ -84,9 +94,36 @@ class PortReuse(CaptureTestCase):
         self.check_roles_swapped(C, S, frame)
 
     def test_roles_swapped_on_reuse_over_ipv6(self):
-        """The same over IPv6 (whose frames without payload the cache never
-        answers: IPv6 gives pinfo a copy of the addresses)."""
+        """The same over IPv6."""
         self.check_roles_swapped("2001:db8::5", "2001:db8::9", frame6)
+
+    def test_service_pair_reused_by_a_client_is_forgotten(self):
+        """The pair first serves on 50000 (the SYN goes to it: Xsan), then is
+        reused with 50000 as the client's port toward 443: the new handshake
+        agrees with the port rule, so the kept handshake is forgotten and
+        the second conversation's frames are nobody's service."""
+        cap = Capture()
+        session(cap, S, C, 443, 50000, 1000, 5000)
+        session(cap, C, S, 50000, 443, 900000, 700000)
+        path = self.write(cap)
+        rows = self.rows(path)
+        for r in rows[:7]:
+            self.assertEqual(r[2:], ["50000", "Xsan", "handshake"], r)
+        for r in rows[7:]:
+            self.assertEqual(r[2:], ["", "", ""], r)
+        self.assertEqual(self.rows(path, two_pass=True), rows)
+
+    def test_syn_ack_alone_names_the_server(self):
+        """A capture that missed the SYN: the SYN/ACK's source port serves,
+        for it and for every later frame of the pair."""
+        cap = Capture()
+        cap.add(frame(S, C, 50000, 443, flags=SYN | ACK, seq=5000, ack=1001))
+        cap.add(frame(C, S, 443, 50000, flags=ACK, seq=1001, ack=5001))
+        cap.add(frame(C, S, 443, 50000, b"hello", flags=PSH | ACK, seq=1001, ack=5001))
+        path = self.write(cap)
+        rows = self.rows(path)
+        self.assertEqual([r[2:] for r in rows], [["50000", "Xsan", "handshake"]] * 3)
+        self.assertEqual(self.rows(path, two_pass=True), rows)
 
     def test_syn_inside_a_known_conversation(self):
         """A SYN that starts no new conversation (its sequence number is the
@@ -106,9 +143,9 @@ class PortReuse(CaptureTestCase):
                                 for n in range(1, 5)])
         self.assertEqual(self.rows(path, two_pass=True), rows)
 
-    def test_interleaved_conversations_beyond_the_cache(self):
-        """More live conversations than cache slots (4,096), interleaved:
-        every one is told apart, warned about once and counted once."""
+    def test_interleaved_conversations(self):
+        """Many live conversations, interleaved: every one is told apart,
+        warned about once and counted once."""
         cap = Capture()
         n = 5000
         for i in range(n):
