@@ -126,7 +126,7 @@ static const char *const scope_names[] = {
 /* The registry in force for the current dissection session. It is rebuilt in
  * the init routine (start of every dissection pass), so conversation data,
  * which lives in file scope, never points into a freed registry. */
-static al_registry_t *registry;
+static al_port_index_t *registry;
 /* The registry is made and applelegacy enabled, for this dissection session. */
 static bool annotating;
 static al_scope_t registry_scope = AL_SCOPE_APPLE;
@@ -232,10 +232,10 @@ static void applelegacy_init(void)
     size_t n_user = 0;
     const al_row_t *user = applelegacy_user_rows(&n_user);
 
-    al_registry_free(registry);
+    al_port_index_free(registry);
     registry_scope = pref_scope;
-    registry = al_registry_new(al_builtin_rows, al_builtin_rows_count, user, n_user,
-                               al_row_in_scope, &registry_scope);
+    registry = al_port_index_new(al_builtin_rows, al_builtin_rows_count, user, n_user,
+                                 al_row_in_scope, &registry_scope);
     conversation_counter = 0;
     /* Wireshark starts a new dissection session (this routine again) when a
      * protocol is enabled or disabled, so the per-packet path reads this
@@ -246,7 +246,7 @@ static void applelegacy_init(void)
 static void applelegacy_cleanup(void)
 {
     annotating = false;
-    al_registry_free(registry);
+    al_port_index_free(registry);
     registry = NULL;
     applelegacy_user_rows_free();
 }
@@ -725,7 +725,7 @@ static AL_COLD int annotate_bonjour(tvbuff_t *tvb, packet_info *pinfo, proto_tre
         /* a range row (Xsan's 49152-65535) names no service of a port a
          * device picked for itself */
         if (!inst->has_srv || !inst->port || inst->goodbye ||
-            !(g = al_registry_lookup(registry, inst->transport, inst->port)) ||
+            !(g = al_port_index_lookup(registry, inst->transport, inst->port)) ||
             al_row_is_range(g->rows[0]))
             continue;
         const al_row_t *row = g->rows[0];
@@ -833,8 +833,8 @@ static inline int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_t
                    (pinfo->srcport == AL_MDNS_PORT || pinfo->destport == AL_MDNS_PORT)))
         return annotate_bonjour(tvb, pinfo, tree);
     /* The fast path for ordinary traffic: neither port is in the registry. */
-    if (!al_registry_lookup(registry, transport, (uint16_t)pinfo->srcport) &&
-        !al_registry_lookup(registry, transport, (uint16_t)pinfo->destport))
+    if (!al_port_index_lookup(registry, transport, (uint16_t)pinfo->srcport) &&
+        !al_port_index_lookup(registry, transport, (uint16_t)pinfo->destport))
         return 0;
     if (G_UNLIKELY(in_icmp_error(pinfo)))
         return annotate_icmp_error(tvb, pinfo, tree, transport);
@@ -968,19 +968,10 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
     return n;
 }
 
-/* The servermgrd plugin's postdissector, where that plugin is loaded: it
- * registers none of its own then, and this one calls it (one postdissector
- * call a frame instead of two, about 130 instructions in 4.0). It draws only
- * on a frame dissected with a tree or revisited, so it is called only then;
- * it checks itself that servermgrd is enabled. */
-static dissector_handle_t servermgrd_post;
-
-static int dissect_postdissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static int dissect_postdissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                 void *data _U_)
 {
-    int len = dissect_applelegacy(tvb, pinfo, tree);
-    if (servermgrd_post && (tree || PINFO_FD_VISITED(pinfo)))
-        call_dissector_only(servermgrd_post, tvb, pinfo, tree, data);
-    return len;
+    return dissect_applelegacy(tvb, pinfo, tree);
 }
 
 /* The new scope and user rows take effect at the next dissection pass
@@ -1182,5 +1173,4 @@ void proto_reg_handoff_applelegacy(void)
     proto_icmpv6_id = proto_get_id_by_filter_name("icmpv6");
     proto_reg_handoff_applelegacy_sniffer();
     proto_sniffer = proto_get_id_by_filter_name("applelegacy_sniffer");
-    servermgrd_post = find_dissector("servermgrd.postdissector");
 }

@@ -54,8 +54,8 @@ static dissector_handle_t pinned_handle;
 /* The first packet's payload handed to a dissector: TCP's or UDP's data
  * passed on as the port table would have passed it, and reassembly allowed
  * from the first segment on, as for a dissector the port table calls. */
-static int hand_over(dissector_handle_t handle, tvbuff_t *tvb, packet_info *pinfo,
-                     proto_tree *tree, void *data)
+static int hand_over(dissector_handle_t handle, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                     void *data)
 {
     guint16 can_desegment = pinfo->can_desegment;
     pinfo->can_desegment = pinfo->saved_can_desegment;
@@ -105,7 +105,8 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (try_apple_heuristics(tvb, pinfo, tree, data, &proto)) {
         sc->done = true;
         if (proto >= 0)
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_sniffer, 0, GINT_TO_POINTER(proto + 1));
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_sniffer, 0,
+                             GINT_TO_POINTER(proto + 1));
         return (int)len;
     }
     guint n = transport == AL_TRANSPORT_UDP ? len : MIN(len, SNIFF_BYTES);
@@ -218,8 +219,8 @@ void proto_register_applelegacy_sniffer(void)
 {
     proto_sniffer = proto_register_protocol("Apple Legacy Port Sniffer", "AppleLegacySniffer",
                                             "applelegacy_sniffer");
-    apple_heuristics = AL_REGISTER_HEUR_LIST(AL_SNIFFER_LIST, "Apple protocols on Apple ports",
-                                             proto_sniffer);
+    apple_heuristics =
+        AL_REGISTER_HEUR_LIST(AL_SNIFFER_LIST, "Apple protocols on Apple ports", proto_sniffer);
     register_init_routine(sniffer_init);
     register_cleanup_routine(sniffer_cleanup);
 }

@@ -68,7 +68,8 @@ typedef guint al_pdu_len_t;
 #define AL_REGISTER_HEUR_LIST(name, ui_name, proto)                                                \
     register_heur_dissector_list_with_description(name, ui_name, proto)
 #else
-#define AL_REGISTER_HEUR_LIST(name, ui_name, proto) ((void)(ui_name), register_heur_dissector_list(name, proto))
+#define AL_REGISTER_HEUR_LIST(name, ui_name, proto)                                                \
+    ((void)(ui_name), register_heur_dissector_list(name, proto))
 #endif
 
 /* field_info.value: an embedded fvalue_t in 4.0, a pointer from 4.2 on. */

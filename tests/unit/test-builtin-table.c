@@ -9,20 +9,20 @@
 
 #include "builtin-rows.h"
 #include "classify.h"
-#include "registry.h"
+#include "port-index.h"
 
-static al_registry_t *all_rows;
+static al_port_index_t *all_rows;
 
 static const al_row_t *find(al_transport_t t, uint16_t port)
 {
-    const al_group_t *g = al_registry_lookup(all_rows, t, port);
+    const al_group_t *g = al_port_index_lookup(all_rows, t, port);
     return g ? g->rows[0] : NULL;
 }
 
 static void test_size(void)
 {
     g_assert_cmpuint(al_builtin_rows_count, >=, 150);
-    g_assert_cmpuint(al_registry_row_count(all_rows), ==, al_builtin_rows_count);
+    g_assert_cmpuint(al_port_index_row_count(all_rows), ==, al_builtin_rows_count);
 }
 
 /* Every row wins on at least one of its ports: none is hidden entirely by
@@ -33,7 +33,7 @@ static void test_every_row_reachable(void)
         const al_row_t *row = &al_builtin_rows[i];
         bool reached = false;
         for (unsigned p = row->port_lo; p <= row->port_hi && !reached; p++) {
-            const al_group_t *g = al_registry_lookup(all_rows, row->transport, (uint16_t)p);
+            const al_group_t *g = al_port_index_lookup(all_rows, row->transport, (uint16_t)p);
             for (unsigned j = 0; g && j < g->count; j++)
                 reached = reached || g->rows[j] == row;
         }
@@ -105,7 +105,7 @@ static void test_precedence_in_real_data(void)
     g_assert_cmpuint(find(AL_TRANSPORT_TCP, 8080)->port_lo, ==, 8080);
     g_assert_cmpuint(find(AL_TRANSPORT_TCP, 55555)->port_lo, ==, 49152);
     /* a port used by two services is one group of two rows */
-    const al_group_t *g = al_registry_lookup(all_rows, AL_TRANSPORT_UDP, 500);
+    const al_group_t *g = al_port_index_lookup(all_rows, AL_TRANSPORT_UDP, 500);
     g_assert_cmpuint(g->count, ==, 2);
 }
 
@@ -124,7 +124,7 @@ static void test_current_table_rows_first(void)
 {
     for (unsigned t = 0; t < AL_TRANSPORT_COUNT; t++) {
         for (unsigned port = 0; port <= 65535; port++) {
-            const al_group_t *g = al_registry_lookup(all_rows, (al_transport_t)t, (uint16_t)port);
+            const al_group_t *g = al_port_index_lookup(all_rows, (al_transport_t)t, (uint16_t)port);
             if (!g)
                 continue;
             bool seen_2010_only = false;
@@ -137,7 +137,7 @@ static void test_current_table_rows_first(void)
             }
         }
     }
-    const al_group_t *apns = al_registry_lookup(all_rows, AL_TRANSPORT_TCP, 5223);
+    const al_group_t *apns = al_port_index_lookup(all_rows, AL_TRANSPORT_TCP, 5223);
     g_assert_cmpstr(apns->rows[0]->service, ==, "Apple Push Notification Service (APNS)");
     g_assert_cmpuint(al_group_warnings(apns), ==, 0);
 }
@@ -155,7 +155,7 @@ static void test_unregistered_use_current_facts(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    all_rows = al_registry_new(al_builtin_rows, al_builtin_rows_count, NULL, 0, NULL, NULL);
+    all_rows = al_port_index_new(al_builtin_rows, al_builtin_rows_count, NULL, 0, NULL, NULL);
     g_test_add_func("/builtin/size", test_size);
     g_test_add_func("/builtin/every-row-reachable", test_every_row_reachable);
     g_test_add_func("/builtin/facts", test_facts);
@@ -165,6 +165,6 @@ int main(int argc, char **argv)
     g_test_add_func("/builtin/current-table-rows-first", test_current_table_rows_first);
     g_test_add_func("/builtin/unregistered-use-current-facts", test_unregistered_use_current_facts);
     int rc = g_test_run();
-    al_registry_free(all_rows);
+    al_port_index_free(all_rows);
     return rc;
 }

@@ -15,7 +15,7 @@ static bool ephemeral_49152(uint16_t port, const void *data)
 }
 
 static const al_classify_opts_t opts = {ephemeral_49152, NULL};
-static al_registry_t *reg;
+static al_port_index_t *reg;
 
 /* The service chosen for a packet, "" for none. */
 static const char *svc(al_transport_t t, uint16_t src, uint16_t dst, uint16_t handshake,
@@ -118,12 +118,12 @@ static void test_scope(void)
 static void test_scope_in_index(void)
 {
     al_scope_t apple = AL_SCOPE_APPLE;
-    al_registry_t *scoped =
-        al_registry_new(fixture_rows, N_FIXTURE, NULL, 0, al_row_in_scope, &apple);
+    al_port_index_t *scoped =
+        al_port_index_new(fixture_rows, N_FIXTURE, NULL, 0, al_row_in_scope, &apple);
     al_verdict_t v;
     g_assert_false(al_classify(scoped, &opts, T, 40000, 443, 443, &v));
     g_assert_true(al_classify(scoped, &opts, T, 40000, 625, 625, &v));
-    al_registry_free(scoped);
+    al_port_index_free(scoped);
 }
 
 static void test_warnings(void)
@@ -143,12 +143,12 @@ static void test_warnings(void)
     g_assert_cmpuint(al_row_warnings(&fixture_rows[12]), ==, 0);
     /* groups: a port is abandoned only when every service on it is gone, and
      * a current documented service silences the IANA warnings */
-    const al_group_t *apns = al_registry_lookup(reg, T, 5223);
+    const al_group_t *apns = al_port_index_lookup(reg, T, 5223);
     g_assert_cmpuint(apns->count, ==, 2);
     g_assert_cmpuint(al_group_warnings(apns), ==, 0);
     g_assert_cmpuint(al_row_warnings(apns->rows[0]), ==,
                      AL_WARN_REGISTERED_TO_OTHER | AL_WARN_ABANDONED);
-    const al_group_t *ike = al_registry_lookup(reg, U, 500);
+    const al_group_t *ike = al_port_index_lookup(reg, U, 500);
     g_assert_cmpuint(al_group_warnings(ike), ==, 0);
     g_assert_true(al_group_warning_row(apns, AL_WARN_ABANDONED) == apns->rows[0]);
     /* report order */
@@ -179,7 +179,7 @@ static void test_protocol_compatible(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    reg = al_registry_new(fixture_rows, N_FIXTURE, NULL, 0, NULL, NULL);
+    reg = al_port_index_new(fixture_rows, N_FIXTURE, NULL, 0, NULL, NULL);
     g_test_add_func("/classify/handshake", test_handshake_decides);
     g_test_add_func("/classify/port-rule", test_port_rule_without_handshake);
     g_test_add_func("/classify/ranges", test_ranges_need_an_ephemeral_peer);
@@ -188,6 +188,6 @@ int main(int argc, char **argv)
     g_test_add_func("/classify/warnings", test_warnings);
     g_test_add_func("/classify/protocol-compatible", test_protocol_compatible);
     int rc = g_test_run();
-    al_registry_free(reg);
+    al_port_index_free(reg);
     return rc;
 }

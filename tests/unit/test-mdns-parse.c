@@ -1,5 +1,5 @@
 /* test-mdns-parse.c
- * al_mdns_parse() and its helpers (plugins/applelegacy/mdns-parse.c), on DNS
+ * al_mdns_parse() and its helpers (lib/mdns-parse.c), on DNS
  * messages made here with a small byte builder in the DNS-SD layout Apple's
  * devices use (answers PTR and TXT, additional SRV, A, AAAA, NSEC, OPT).
  *

@@ -1,14 +1,14 @@
 /* port-table.c
  * Validation of data/apple-ports.csv: the header, each field through the same
  * parsers the plugin's user table uses (port-row.c), each row's cross-column
- * rules, and the precedence rules between rows (registry.c).
+ * rules, and the precedence rules between rows (lib/port-index.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "port-table.h"
 
 #include "csv.h"
-#include "registry.h"
+#include "port-index.h"
 
 #include <stdarg.h>
 #include <stdio.h>

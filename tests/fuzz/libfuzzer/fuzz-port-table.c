@@ -1,7 +1,7 @@
 /* fuzz-port-table.c
  * libFuzzer target: the CSV-to-C generator's reader and validator
  * (tools/gen-port-table/csv.c and port-table.c), then the registry index
- * built from a table that passed (plugins/applelegacy/registry.c).
+ * built from a table that passed (lib/port-index.c).
  *
  * Checks: the CSV reader's records stay within its limits; a rejected table
  * gives a "FILE:LINE: reason" message; an accepted one holds only rows that
@@ -14,7 +14,7 @@
 
 #include "csv.h"
 #include "port-table.h"
-#include "registry.h"
+#include "port-index.h"
 
 static void check_csv(const char *buf, size_t size)
 {
@@ -51,23 +51,23 @@ static bool covers(const al_group_t *g, uint16_t port)
 
 static void check_registry(const port_table_t *t, uint16_t probe)
 {
-    al_registry_t *reg = al_registry_new(t->rows, t->count, NULL, 0, NULL, NULL);
+    al_port_index_t *reg = al_port_index_new(t->rows, t->count, NULL, 0, NULL, NULL);
     FUZZ_CHECK(reg != NULL);
-    FUZZ_CHECK(al_registry_row_count(reg) == t->count);
+    FUZZ_CHECK(al_port_index_row_count(reg) == t->count);
     for (size_t i = 0; i < t->count; i++) {
         const al_row_t *row = &t->rows[i];
         const al_group_t *g;
-        g = al_registry_lookup(reg, (al_transport_t)row->transport, row->port_lo);
+        g = al_port_index_lookup(reg, (al_transport_t)row->transport, row->port_lo);
         FUZZ_CHECK(g && covers(g, row->port_lo));
-        g = al_registry_lookup(reg, (al_transport_t)row->transport, row->port_hi);
+        g = al_port_index_lookup(reg, (al_transport_t)row->transport, row->port_hi);
         FUZZ_CHECK(g && covers(g, row->port_hi));
     }
     for (int tr = 0; tr < AL_TRANSPORT_COUNT; tr++) {
-        const al_group_t *g = al_registry_lookup(reg, (al_transport_t)tr, probe);
+        const al_group_t *g = al_port_index_lookup(reg, (al_transport_t)tr, probe);
         if (g)
             FUZZ_CHECK(covers(g, probe) && g->rows[0]->transport == tr);
     }
-    al_registry_free(reg);
+    al_port_index_free(reg);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

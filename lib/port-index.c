@@ -1,5 +1,5 @@
-/* registry.c
- * Builds the per-transport port index of the Apple port registry.
+/* port-index.c
+ * Builds the per-transport port index of the Apple port table.
  *
  * The index is two arrays of 65536 uint16_t (256 KiB in all) holding
  * "group number + 1" for every port, 0 for none, so a lookup is one load.
@@ -8,14 +8,16 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "registry.h"
+#include "port-index.h"
+
+#include <glib.h>
 
 #include <stdlib.h>
 #include <string.h>
 
 #define PORT_SPACE 65536u
 
-struct al_registry {
+struct al_port_index {
     uint16_t index[AL_TRANSPORT_COUNT][PORT_SPACE];
     al_group_t *groups;
     const al_row_t **members;
@@ -88,16 +90,11 @@ static bool range_in_scope(const al_row_t *row, const al_row_t *builtin, size_t 
     return false;
 }
 
-al_registry_t *al_registry_new(const al_row_t *builtin, size_t n_builtin, const al_row_t *user,
-                               size_t n_user, al_row_filter_t keep, const void *keep_data)
+al_port_index_t *al_port_index_new(const al_row_t *builtin, size_t n_builtin, const al_row_t *user,
+                                   size_t n_user, al_row_filter_t keep, const void *keep_data)
 {
-    al_registry_t *reg = calloc(1, sizeof(*reg));
-    entry_t *entries = calloc(n_builtin + n_user + 1, sizeof(*entries));
-    if (!reg || !entries) {
-        free(reg);
-        free(entries);
-        return NULL;
-    }
+    al_port_index_t *reg = g_new0(al_port_index_t, 1);
+    entry_t *entries = g_new0(entry_t, n_builtin + n_user + 1);
 
     size_t n = 0;
     for (size_t i = 0; i < n_builtin + n_user; i++) {
@@ -113,13 +110,8 @@ al_registry_t *al_registry_new(const al_row_t *builtin, size_t n_builtin, const 
     }
     qsort(entries, n, sizeof(*entries), paint_order);
 
-    reg->members = calloc(n + 1, sizeof(*reg->members));
-    reg->groups = calloc(n + 1, sizeof(*reg->groups));
-    if (!reg->members || !reg->groups) {
-        free(entries);
-        al_registry_free(reg);
-        return NULL;
-    }
+    reg->members = g_new0(const al_row_t *, n + 1);
+    reg->groups = g_new0(al_group_t, n + 1);
     reg->n_rows = n;
 
     for (size_t i = 0; i < n; i++) {
@@ -138,27 +130,27 @@ al_registry_t *al_registry_new(const al_row_t *builtin, size_t n_builtin, const 
                 reg->index[row->transport][p] = id;
         }
     }
-    free(entries);
+    g_free(entries);
     return reg;
 }
 
-void al_registry_free(al_registry_t *reg)
+void al_port_index_free(al_port_index_t *reg)
 {
     if (!reg)
         return;
-    free(reg->groups);
-    free(reg->members);
-    free(reg);
+    g_free(reg->groups);
+    g_free(reg->members);
+    g_free(reg);
 }
 
-const al_group_t *al_registry_lookup(const al_registry_t *reg, al_transport_t transport,
-                                     uint16_t port)
+const al_group_t *al_port_index_lookup(const al_port_index_t *reg, al_transport_t transport,
+                                       uint16_t port)
 {
     uint16_t id = reg->index[transport][port];
     return id ? &reg->groups[id - 1] : NULL;
 }
 
-size_t al_registry_row_count(const al_registry_t *reg)
+size_t al_port_index_row_count(const al_port_index_t *reg)
 {
     return reg->n_rows;
 }

@@ -9,7 +9,6 @@
 
 #include <string.h>
 
-
 static bool starts_with(const uint8_t *d, size_t len, const char *prefix)
 {
     size_t n = strlen(prefix);
@@ -133,16 +132,11 @@ bool al_match_socks(const uint8_t *d, size_t len)
 #define BOTH     (TCP_ONLY | UDP_ONLY)
 
 static const al_signature_t signatures[] = {
-    {"tls", "tls", al_match_tls, TCP_ONLY},
-    {"ssh", "ssh", al_match_ssh, TCP_ONLY},
-    {"http", "http", al_match_http, TCP_ONLY},
-    {"vnc", "vnc", al_match_vnc, TCP_ONLY},
-    {"xmpp", "xmpp", al_match_xmpp, TCP_ONLY},
-    {"beep", "beep", al_match_beep, TCP_ONLY},
-    {"smb", "nbss", al_match_smb, TCP_ONLY},
-    {"rpc", "rpc-tcp", al_match_rpc_tcp, TCP_ONLY},
-    {"rpc", "rpc", al_match_rpc_udp, UDP_ONLY},
-    {"socks", "socks", al_match_socks, TCP_ONLY},
+    {"tls", "tls", al_match_tls, TCP_ONLY},     {"ssh", "ssh", al_match_ssh, TCP_ONLY},
+    {"http", "http", al_match_http, TCP_ONLY},  {"vnc", "vnc", al_match_vnc, TCP_ONLY},
+    {"xmpp", "xmpp", al_match_xmpp, TCP_ONLY},  {"beep", "beep", al_match_beep, TCP_ONLY},
+    {"smb", "nbss", al_match_smb, TCP_ONLY},    {"rpc", "rpc-tcp", al_match_rpc_tcp, TCP_ONLY},
+    {"rpc", "rpc", al_match_rpc_udp, UDP_ONLY}, {"socks", "socks", al_match_socks, TCP_ONLY},
 };
 
 const al_signature_t *al_sniff(const uint8_t *data, size_t len, al_transport_t transport)

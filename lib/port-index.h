@@ -15,8 +15,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef APPLELEGACY_REGISTRY_H
-#define APPLELEGACY_REGISTRY_H
+#ifndef APPLELEGACY_PORT_INDEX_H
+#define APPLELEGACY_PORT_INDEX_H
 
 #include "port-row.h"
 
@@ -25,22 +25,22 @@ typedef struct {
     unsigned count;
 } al_group_t;
 
-typedef struct al_registry al_registry_t;
+typedef struct al_port_index al_port_index_t;
 
 /* Decides which rows enter the index (the scope preference); NULL keeps all. */
 typedef bool (*al_row_filter_t)(const al_row_t *row, const void *data);
 
 /* Builds the index. Returns NULL only when memory is exhausted. */
-al_registry_t *al_registry_new(const al_row_t *builtin, size_t n_builtin, const al_row_t *user,
-                               size_t n_user, al_row_filter_t keep, const void *keep_data);
-void al_registry_free(al_registry_t *reg);
+al_port_index_t *al_port_index_new(const al_row_t *builtin, size_t n_builtin, const al_row_t *user,
+                                   size_t n_user, al_row_filter_t keep, const void *keep_data);
+void al_port_index_free(al_port_index_t *reg);
 
 /* The winning group for (transport, port), or NULL. O(1). */
-const al_group_t *al_registry_lookup(const al_registry_t *reg, al_transport_t transport,
-                                     uint16_t port);
+const al_group_t *al_port_index_lookup(const al_port_index_t *reg, al_transport_t transport,
+                                       uint16_t port);
 
 /* Number of rows that made it into the index. */
-size_t al_registry_row_count(const al_registry_t *reg);
+size_t al_port_index_row_count(const al_port_index_t *reg);
 
 typedef struct {
     const al_row_t *first; /* the earlier row in the input */
@@ -52,4 +52,4 @@ typedef struct {
  * or equal-width ranges that overlap). Returns false when there is none. */
 bool al_find_conflict(const al_row_t *rows, size_t n, al_conflict_t *out);
 
-#endif /* APPLELEGACY_REGISTRY_H */
+#endif /* APPLELEGACY_PORT_INDEX_H */

@@ -31,26 +31,26 @@ static bool is_ephemeral(const al_classify_opts_t *opts, uint16_t port)
 
 /* A group found without a handshake is usable when the port is not a client's
  * ephemeral port, and, for a range, when the peer is an ephemeral port. */
-static const al_group_t *guess_side(const al_registry_t *reg, const al_classify_opts_t *opts,
+static const al_group_t *guess_side(const al_port_index_t *reg, const al_classify_opts_t *opts,
                                     al_transport_t transport, uint16_t port, uint16_t peer)
 {
     if (is_ephemeral(opts, port))
         return NULL;
-    const al_group_t *group = al_registry_lookup(reg, transport, port);
+    const al_group_t *group = al_port_index_lookup(reg, transport, port);
     if (group && al_row_is_range(group->rows[0]) && !is_ephemeral(opts, peer))
         return NULL;
     return group;
 }
 
-bool al_classify(const al_registry_t *reg, const al_classify_opts_t *opts, al_transport_t transport,
-                 uint16_t srcport, uint16_t dstport, uint16_t handshake_server_port,
-                 al_verdict_t *out)
+bool al_classify(const al_port_index_t *reg, const al_classify_opts_t *opts,
+                 al_transport_t transport, uint16_t srcport, uint16_t dstport,
+                 uint16_t handshake_server_port, al_verdict_t *out)
 {
     const al_group_t *group;
 
     if (handshake_server_port != 0 &&
         (handshake_server_port == srcport || handshake_server_port == dstport)) {
-        group = al_registry_lookup(reg, transport, handshake_server_port);
+        group = al_port_index_lookup(reg, transport, handshake_server_port);
         if (!group)
             return false;
         out->group = group;

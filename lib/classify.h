@@ -9,7 +9,7 @@
 #ifndef APPLELEGACY_CLASSIFY_H
 #define APPLELEGACY_CLASSIFY_H
 
-#include "registry.h"
+#include "port-index.h"
 
 /* The applelegacy.scope preference. */
 typedef enum {
@@ -41,7 +41,7 @@ typedef struct {
     al_side_evidence_t evidence;
 } al_verdict_t;
 
-/* Registry filter for a scope: pass it to al_registry_new() with a pointer to
+/* Registry filter for a scope: pass it to al_port_index_new() with a pointer to
  * an al_scope_t. */
 bool al_row_in_scope(const al_row_t *row, const void *scope);
 
@@ -55,9 +55,9 @@ bool al_row_in_scope(const al_row_t *row, const void *scope);
  *     the lower one. A range row (e.g. 8000-8999) is only taken when the peer
  *     port is ephemeral, since a range cannot tell a server from a client.
  * Returns false (and no verdict) when no registry row applies. */
-bool al_classify(const al_registry_t *reg, const al_classify_opts_t *opts, al_transport_t transport,
-                 uint16_t srcport, uint16_t dstport, uint16_t handshake_server_port,
-                 al_verdict_t *out);
+bool al_classify(const al_port_index_t *reg, const al_classify_opts_t *opts,
+                 al_transport_t transport, uint16_t srcport, uint16_t dstport,
+                 uint16_t handshake_server_port, al_verdict_t *out);
 
 /* Warnings, as bits. */
 enum {

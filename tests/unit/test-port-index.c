@@ -1,23 +1,23 @@
-/* test-registry.c
- * Index building, precedence and overrides of registry.c.
+/* test-port-index.c
+ * Index building, precedence and overrides of port-index.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <glib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "port-index.h"
 #include "rows-fixture.h"
 
-static const char *service_at(const al_registry_t *reg, al_transport_t t, uint16_t port)
+static const char *service_at(const al_port_index_t *reg, al_transport_t t, uint16_t port)
 {
-    const al_group_t *g = al_registry_lookup(reg, t, port);
+    const al_group_t *g = al_port_index_lookup(reg, t, port);
     return g ? g->rows[0]->service : NULL;
 }
 
 static void test_single_ports(void)
 {
-    al_registry_t *reg = al_registry_new(fixture_rows, N_FIXTURE, NULL, 0, NULL, NULL);
+    al_port_index_t *reg = al_port_index_new(fixture_rows, N_FIXTURE, NULL, 0, NULL, NULL);
     g_assert_cmpstr(service_at(reg, T, 625), ==, "DSProxy");
     g_assert_cmpstr(service_at(reg, T, 660), ==, "Server Admin");
     g_assert_cmpstr(service_at(reg, U, 3283), ==, "Net Assistant");
@@ -25,13 +25,13 @@ static void test_single_ports(void)
     g_assert_null(service_at(reg, U, 625));
     g_assert_null(service_at(reg, T, 22));
     g_assert_null(service_at(reg, T, 0));
-    g_assert_cmpuint(al_registry_row_count(reg), ==, N_FIXTURE);
-    al_registry_free(reg);
+    g_assert_cmpuint(al_port_index_row_count(reg), ==, N_FIXTURE);
+    al_port_index_free(reg);
 }
 
 static void test_narrowest_range_wins(void)
 {
-    al_registry_t *reg = al_registry_new(fixture_rows, N_FIXTURE, NULL, 0, NULL, NULL);
+    al_port_index_t *reg = al_port_index_new(fixture_rows, N_FIXTURE, NULL, 0, NULL, NULL);
     g_assert_cmpstr(service_at(reg, T, 600), ==, "RPC services");
     g_assert_cmpstr(service_at(reg, T, 624), ==, "RPC services");
     g_assert_cmpstr(service_at(reg, T, 625), ==, "DSProxy");
@@ -41,19 +41,19 @@ static void test_narrowest_range_wins(void)
     g_assert_cmpstr(service_at(reg, T, 8080), ==, "Apache alternate");
     g_assert_cmpstr(service_at(reg, T, 50003), ==, "FileMaker");
     g_assert_cmpstr(service_at(reg, T, 65535), ==, "Xsan");
-    al_registry_free(reg);
+    al_port_index_free(reg);
 }
 
 static void test_identical_range_is_one_group(void)
 {
-    al_registry_t *reg = al_registry_new(fixture_rows, N_FIXTURE, NULL, 0, NULL, NULL);
-    const al_group_t *g = al_registry_lookup(reg, U, 500);
+    al_port_index_t *reg = al_port_index_new(fixture_rows, N_FIXTURE, NULL, 0, NULL, NULL);
+    const al_group_t *g = al_port_index_lookup(reg, U, 500);
     g_assert_nonnull(g);
     g_assert_cmpuint(g->count, ==, 2);
     /* file order is kept inside a group */
     g_assert_cmpstr(g->rows[0]->service, ==, "ISAKMP/IKE");
     g_assert_cmpstr(g->rows[1]->service, ==, "Wi-Fi Calling");
-    al_registry_free(reg);
+    al_port_index_free(reg);
 }
 
 static bool only_discontinued(const al_row_t *row, const void *data)
@@ -64,20 +64,21 @@ static bool only_discontinued(const al_row_t *row, const void *data)
 
 static void test_filter(void)
 {
-    al_registry_t *reg = al_registry_new(fixture_rows, N_FIXTURE, NULL, 0, only_discontinued, NULL);
+    al_port_index_t *reg =
+        al_port_index_new(fixture_rows, N_FIXTURE, NULL, 0, only_discontinued, NULL);
     g_assert_cmpstr(service_at(reg, T, 660), ==, "Server Admin");
     g_assert_null(service_at(reg, T, 443));
     /* a port's services stay together: the discontinued ISAKMP keeps the
      * current Wi-Fi Calling (so the port is not "abandoned"), and the wider
      * row is still not uncovered */
-    const al_group_t *g = al_registry_lookup(reg, U, 500);
+    const al_group_t *g = al_port_index_lookup(reg, U, 500);
     g_assert_nonnull(g);
     g_assert_cmpuint(g->count, ==, 2);
     g_assert_cmpstr(g->rows[0]->service, ==, "ISAKMP/IKE");
     g_assert_cmpstr(g->rows[1]->service, ==, "Wi-Fi Calling");
     /* 8080 is current and filtered out, so the (current) web range is too */
     g_assert_null(service_at(reg, T, 8080));
-    al_registry_free(reg);
+    al_port_index_free(reg);
 }
 
 static void test_user_rows_override_and_add(void)
@@ -86,14 +87,14 @@ static void test_user_rows_override_and_add(void)
         ROW(660, 660, T, AL_REG_APPLE, AL_LC_CURRENT, false, "My Server Admin", "mac-srvr-admin"),
         ROW(7000, 7000, U, AL_REG_UNASSIGNED, AL_LC_LEGACY, false, "Lab tool", ""),
     };
-    al_registry_t *reg = al_registry_new(fixture_rows, N_FIXTURE, user, 2, NULL, NULL);
-    const al_group_t *g = al_registry_lookup(reg, T, 660);
+    al_port_index_t *reg = al_port_index_new(fixture_rows, N_FIXTURE, user, 2, NULL, NULL);
+    const al_group_t *g = al_port_index_lookup(reg, T, 660);
     g_assert_cmpuint(g->count, ==, 1);
     g_assert_cmpstr(g->rows[0]->service, ==, "My Server Admin");
     g_assert_cmpstr(service_at(reg, U, 7000), ==, "Lab tool");
     g_assert_cmpstr(service_at(reg, T, 625), ==, "DSProxy");
-    g_assert_cmpuint(al_registry_row_count(reg), ==, N_FIXTURE + 1);
-    al_registry_free(reg);
+    g_assert_cmpuint(al_port_index_row_count(reg), ==, N_FIXTURE + 1);
+    al_port_index_free(reg);
 }
 
 static void test_user_row_wins_equal_width_tie(void)
@@ -104,10 +105,10 @@ static void test_user_row_wins_equal_width_tie(void)
     const al_row_t builtin[] = {
         ROW(625, 635, T, AL_REG_UNASSIGNED, AL_LC_LEGACY, false, "Built-in range", ""),
     };
-    al_registry_t *reg = al_registry_new(builtin, 1, user, 1, NULL, NULL);
+    al_port_index_t *reg = al_port_index_new(builtin, 1, user, 1, NULL, NULL);
     g_assert_cmpstr(service_at(reg, T, 626), ==, "User range");
     g_assert_cmpstr(service_at(reg, T, 633), ==, "Built-in range");
-    al_registry_free(reg);
+    al_port_index_free(reg);
 }
 
 static void test_conflicts(void)
