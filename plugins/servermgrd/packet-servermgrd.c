@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "al-expert.h"
+#include "applelegacy-api.h"
 #include "ws-compat.h"
 
 #include "servermgrd-parse.h"
@@ -365,15 +366,37 @@ static int dissect_servermgrd(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     return call_keeping_http_fields(next, tvb, pinfo, tree, data);
 }
 
+/* A heuristic's match: the conversation is servermgrd's from here on. */
+static al_heur_bool_t take_servermgrd(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                      void *data)
+{
+    conversation_set_dissector(find_or_create_conversation(pinfo), servermgrd_handle);
+    dissect_servermgrd(tvb, pinfo, tree, data);
+    return TRUE;
+}
+
 static al_heur_bool_t dissect_servermgrd_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                               void *data)
 {
     unsigned n = MIN(tvb_captured_length(tvb), SMD_MATCH_WINDOW);
     if (n == 0 || !servermgrd_match(tvb_get_ptr(tvb, 0, n), n))
         return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), servermgrd_handle);
-    dissect_servermgrd(tvb, pinfo, tree, data);
-    return TRUE;
+    return take_servermgrd(tvb, pinfo, tree, data);
+}
+
+/* The registry's sniffer list (applelegacy-api.h), shared by TCP and UDP: on
+ * TCP, the check the registry's port sniffer applies, servermgrd_match() on
+ * the first 256 bytes of the segment. The "tcp" heuristic reads 2,048: a
+ * response whose Server header ends past byte 256 is found there only. */
+#define SERVERMGRD_SNIFF_BYTES 256
+
+static al_heur_bool_t dissect_servermgrd_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
+                                                      proto_tree *tree, void *data)
+{
+    unsigned n = MIN(tvb_captured_length(tvb), SERVERMGRD_SNIFF_BYTES);
+    if (pinfo->ptype != PT_TCP || n == 0 || !servermgrd_match(tvb_get_ptr(tvb, 0, n), n))
+        return FALSE;
+    return take_servermgrd(tvb, pinfo, tree, data);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1170,6 +1193,10 @@ static void find_http_fields(void)
         http_field_ids[i] = proto_registrar_get_id_byname(http_field_names[i]);
 }
 
+/* The port servermgrd is known on (README.md); 687 and 660 are Apple's
+ * server administration ports too, but what they carry is unverified. */
+#define SERVERMGRD_TCP_PORTS "311"
+
 void proto_reg_handoff_servermgrd(void)
 {
     tls_handle = find_dissector_add_dependency("tls", proto_servermgrd);
@@ -1177,7 +1204,16 @@ void proto_reg_handoff_servermgrd(void)
     if (!http_handle)
         http_handle = find_dissector_add_dependency("http", proto_servermgrd);
 
-    dissector_add_for_decode_as_with_preference("tcp.port", servermgrd_handle);
+    /* With the registry plugin, its port sniffer owns 311, 687 and 660 and
+     * hands matching payload over through its list (TLS on 311 goes to TLS,
+     * and the postdissector finds the HTTP inside); alone, this plugin
+     * decodes its one verified port, 311, itself. */
+    if (al_join_sniffer(dissect_servermgrd_heur_sniffer, "servermgrd on the Apple ports",
+                        "servermgrd_sniffer", proto_servermgrd))
+        dissector_add_for_decode_as_with_preference("tcp.port", servermgrd_handle);
+    else
+        dissector_add_uint_range_with_preference("tcp.port", SERVERMGRD_TCP_PORTS,
+                                                 servermgrd_handle);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took
