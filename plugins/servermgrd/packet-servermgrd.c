@@ -220,9 +220,6 @@ static bool known_before(packet_info *pinfo)
  *    summary run. The request is dropped at the start of every session. */
 
 static dissector_handle_t post_handle;
-/* The postdissector libwireshark calls: ours, or the registry plugin's, which
- * calls ours (see proto_reg_handoff_servermgrd). The wanted fields go to it. */
-static dissector_handle_t wanted_handle;
 static bool wanted_active;
 
 static void want_http_fields(void)
@@ -234,7 +231,7 @@ static void want_http_fields(void)
         if (http_field_ids[i] > 0)
             g_array_append_val(wanted, http_field_ids[i]);
     }
-    set_postdissector_wanted_hfids(wanted_handle, wanted);
+    set_postdissector_wanted_hfids(post_handle, wanted);
     wanted_active = true;
 }
 
@@ -269,7 +266,7 @@ static void servermgrd_init(void)
 {
     servermgrd_enabled = proto_is_protocol_enabled(servermgrd_protocol);
     if (wanted_active)
-        set_postdissector_wanted_hfids(wanted_handle, NULL);
+        set_postdissector_wanted_hfids(post_handle, NULL);
     wanted_active = false;
     find_column_fields();
 }
@@ -1040,7 +1037,9 @@ static bool frame_has_http(packet_info *pinfo)
  * the enabled postdissectors (a handle of no protocol would not count). It
  * checks that servermgrd is enabled itself (servermgrd_enabled), and names
  * servermgrd in current_proto for the expert items drawn here. A first pass
- * without a tree has nothing to draw and nothing stored: it returns at once. */
+ * without a tree has nothing to draw and nothing stored: it returns at once.
+ * The handle is a registered dissector that another plugin may call too: a
+ * second call in the same dissection of a frame draws nothing. */
 static int proto_servermgrd_post = -1;
 
 static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -1049,6 +1048,9 @@ static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree
     smd_view_t views[MAX_HTTP_MESSAGES];
     if (pinfo->ptype != PT_TCP || (!tree && !PINFO_FD_VISITED(pinfo)) || !servermgrd_enabled)
         return 0;
+    if (p_get_proto_data(pinfo->pool, pinfo, proto_servermgrd_post, 0))
+        return 0;
+    p_add_proto_data(pinfo->pool, pinfo, proto_servermgrd_post, 0, GINT_TO_POINTER(1));
     if (tree && !wanted_active)
         want_http_fields();
     if (!frame_has_http(pinfo))
@@ -1221,14 +1223,6 @@ void proto_reg_handoff_servermgrd(void)
     heur_dissector_add("tcp", dissect_servermgrd_heur, "servermgrd over TCP", "servermgrd_tcp",
                        proto_servermgrd, HEURISTIC_DISABLE);
 
-    /* Where the registry plugin is loaded, its postdissector calls ours on the
-     * frames ours can draw on (a tree, or a revisit): libwireshark then calls
-     * one postdissector on every frame instead of two (about 130 instructions
-     * a frame in 4.0). Alone, ours is a postdissector of its own. */
-    wanted_handle = find_dissector("applelegacy.postdissector");
-    if (!wanted_handle) {
-        wanted_handle = post_handle;
-        register_postdissector(post_handle);
-    }
+    register_postdissector(post_handle);
     find_http_fields();
 }
