@@ -13,7 +13,8 @@
  * responder answering many sources.
  *
  * The TCP side of 3283 (reporting, file transfer) has no known framing: it is
- * shown as undecoded data, reachable only through Decode As.
+ * shown as undecoded data: through Decode As, or on TCP 3283 when this plugin
+ * is loaded without the registry plugin.
  *
  * Sources (see ../shared/reference/apple-protocols.md section 4):
  *   ardclient by Dan Keder (packet.py, the GET_INFO answer struct, codes);

@@ -8,9 +8,9 @@
  *
  * This plugin does not parse HTTP. It has two parts:
  *  - "servermgrd", a thin dissector for the TCP payload (Decode As, the
- *    registry plugin's port hand-off, the servermgrd_tcp heuristic): it looks
- *    at the first payload bytes of the conversation and hands the stream to
- *    Wireshark's TLS or HTTP dissector.
+ *    registry plugin's port sniffer, TCP 311 when loaded without it, the
+ *    servermgrd_tcp heuristic): it looks at the first payload bytes of the
+ *    conversation and hands the stream to Wireshark's TLS or HTTP dissector.
  *  - a postdissector that adds the servermgrd layer above every HTTP message
  *    that belongs to servermgrd, from the fields the HTTP dissector put in the
  *    tree (request URI, status code, Server, Authorization, WWW-Authenticate,
