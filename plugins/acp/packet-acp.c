@@ -24,6 +24,7 @@
 #include <epan/dissectors/packet-tcp.h>
 
 #include "al-expert.h"
+#include "applelegacy-api.h"
 #include "ws-compat.h"
 
 #include "acp-parse.h"
@@ -568,6 +569,18 @@ static al_heur_bool_t dissect_acp_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, pr
     return TRUE;
 }
 
+/* The registry's sniffer list (applelegacy-api.h), shared by TCP and UDP: on
+ * TCP, the check the registry's port sniffer applies, acp_match() on the
+ * first 256 bytes of the segment, decides as the "tcp" heuristic does (the
+ * match reads at most the 128-byte header). */
+static al_heur_bool_t dissect_acp_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                               void *data)
+{
+    if (pinfo->ptype != PT_TCP)
+        return FALSE;
+    return dissect_acp_heur_tcp(tvb, pinfo, tree, data);
+}
+
 void proto_register_acp(void)
 {
     static hf_register_info hf[] = {
@@ -710,10 +723,23 @@ void proto_register_acp(void)
     acp_handle = register_dissector("acp", dissect_acp, proto_acp);
 }
 
+/* The port Apple's tables give ACP (README.md). */
+#define ACP_TCP_PORTS "5009"
+
 void proto_reg_handoff_acp(void)
 {
-    /* No default port: TCP 5009 belongs to the applelegacy port sniffer. */
-    dissector_add_for_decode_as_with_preference("tcp.port", acp_handle);
+    /* With the registry plugin, its port sniffer owns TCP 5009 and hands
+     * matching payload over through its list; alone, this plugin decodes its
+     * documented port itself. */
+    /* A registry plugin without the sniffer list owns the Apple ports through
+     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
+     * then too. */
+    if (al_join_sniffer(dissect_acp_heur_sniffer, "AirPort ACP on the Apple ports", "acp_sniffer",
+                        proto_acp) ||
+        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+        dissector_add_for_decode_as_with_preference("tcp.port", acp_handle);
+    else
+        dissector_add_uint_range_with_preference("tcp.port", ACP_TCP_PORTS, acp_handle);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took

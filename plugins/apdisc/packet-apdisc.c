@@ -19,6 +19,7 @@
 #include <epan/conversation.h>
 #include <epan/expert.h>
 
+#include "applelegacy-api.h"
 #include "ws-compat.h"
 
 #include "apdisc-parse.h"
@@ -78,6 +79,14 @@ static int dissect_apdisc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     return (int)len;
 }
 
+/* A heuristic's match: the conversation is apdisc from here on. */
+static al_heur_bool_t take_apdisc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    conversation_set_dissector(find_or_create_conversation(pinfo), apdisc_handle);
+    dissect_apdisc(tvb, pinfo, tree, data);
+    return TRUE;
+}
+
 static al_heur_bool_t dissect_apdisc_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                           void *data)
 {
@@ -89,9 +98,21 @@ static al_heur_bool_t dissect_apdisc_heur(tvbuff_t *tvb, packet_info *pinfo, pro
     tvb_memcpy(tvb, probe, 0, APDISC_PROBE_LEN);
     if (!apdisc_match(probe, APDISC_PROBE_LEN))
         return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), apdisc_handle);
-    dissect_apdisc(tvb, pinfo, tree, data);
-    return TRUE;
+    return take_apdisc(tvb, pinfo, tree, data);
+}
+
+/* The registry's sniffer list (applelegacy-api.h), shared by TCP and UDP: on
+ * UDP, the check the registry's port sniffer applies, apdisc_match() on the
+ * whole captured datagram. Unlike the "udp" heuristic it does not ask that
+ * the datagram was captured whole. */
+static al_heur_bool_t dissect_apdisc_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
+                                                  proto_tree *tree, void *data)
+{
+    guint len = tvb_captured_length(tvb);
+
+    if (pinfo->ptype != PT_UDP || len == 0 || !apdisc_match(tvb_get_ptr(tvb, 0, len), len))
+        return FALSE;
+    return take_apdisc(tvb, pinfo, tree, data);
 }
 
 void proto_register_apdisc(void)
@@ -129,11 +150,26 @@ void proto_register_apdisc(void)
     apdisc_handle = register_dissector("apdisc", dissect_apdisc, proto_apdisc);
 }
 
+/* The port Apple's tables give the AirPort base-station probes (README.md). */
+#define APDISC_UDP_PORTS "192"
+
 void proto_reg_handoff_apdisc(void)
 {
+    /* With the registry plugin, its port sniffer owns UDP 192 and hands
+     * matching payload over through its list; alone, this plugin decodes its
+     * documented port itself. */
+    /* A registry plugin without the sniffer list owns the Apple ports through
+     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
+     * then too. */
+    if (al_join_sniffer(dissect_apdisc_heur_sniffer,
+                        "AirPort base-station probe on the Apple ports", "apdisc_sniffer",
+                        proto_apdisc) ||
+        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+        dissector_add_for_decode_as_with_preference("udp.port", apdisc_handle);
+    else
+        dissector_add_uint_range_with_preference("udp.port", APDISC_UDP_PORTS, apdisc_handle);
     /* Disabled by default: 4 bytes from one capture is too weak a signature
      * for UDP in general. Enable with --enable-heuristic apdisc_udp. */
     heur_dissector_add("udp", dissect_apdisc_heur, "AirPort base-station probe over UDP",
                        "apdisc_udp", proto_apdisc, HEURISTIC_DISABLE);
-    dissector_add_for_decode_as_with_preference("udp.port", apdisc_handle);
 }

@@ -13,7 +13,8 @@
  * responder answering many sources.
  *
  * The TCP side of 3283 (reporting, file transfer) has no known framing: it is
- * shown as undecoded data, reachable only through Decode As.
+ * shown as undecoded data: through Decode As, or on TCP 3283 when this plugin
+ * is loaded without the registry plugin.
  *
  * Sources (see ../shared/reference/apple-protocols.md section 4):
  *   ardclient by Dan Keder (packet.py, the GET_INFO answer struct, codes);
@@ -35,6 +36,7 @@
 #include <inttypes.h>
 
 #include "al-expert.h"
+#include "applelegacy-api.h"
 #include "ws-compat.h"
 
 #include "ard-parse.h"
@@ -619,6 +621,14 @@ static int dissect_ard(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
     return dissect_ard_udp(tvb, pinfo, tree);
 }
 
+/* A heuristic's match: the conversation is ARD from here on. */
+static al_heur_bool_t take_ard(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    conversation_set_dissector(find_or_create_conversation(pinfo), ard_handle);
+    dissect_ard(tvb, pinfo, tree, data);
+    return TRUE;
+}
+
 static al_heur_bool_t dissect_ard_heur_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                            void *data)
 {
@@ -633,9 +643,22 @@ static al_heur_bool_t dissect_ard_heur_udp(tvbuff_t *tvb, packet_info *pinfo, pr
     if (ard_probe_kind(bytes, cap) == ARD_PROBE_ARMS_SCAN && pinfo->srcport != ARD_PORT &&
         pinfo->destport != ARD_PORT)
         return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), ard_handle);
-    dissect_ard(tvb, pinfo, tree, data);
-    return TRUE;
+    return take_ard(tvb, pinfo, tree, data);
+}
+
+/* The registry's sniffer list (applelegacy-api.h), shared by TCP and UDP: on
+ * UDP, the check the registry's port sniffer applies, ard_match() on the
+ * whole captured datagram. Unlike the "udp" heuristic it takes the bare ARMS
+ * scan "00 00" on every port it is asked about (the sniffer runs on Apple's
+ * ports only), and a datagram cut short by the snapshot length. */
+static al_heur_bool_t dissect_ard_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                               void *data)
+{
+    guint cap = tvb_captured_length(tvb);
+
+    if (pinfo->ptype != PT_UDP || cap == 0 || !ard_match(tvb_get_ptr(tvb, 0, cap), cap))
+        return FALSE;
+    return take_ard(tvb, pinfo, tree, data);
 }
 
 void proto_register_ard(void)
@@ -771,16 +794,31 @@ void proto_register_ard(void)
     ard_tap = register_tap(ARD_TAP_NAME);
 }
 
+/* The port Apple's tables give ARD, on UDP and TCP (README.md). */
+#define ARD_PORTS "3283"
+
 void proto_reg_handoff_ard(void)
 {
-    /* No default port: the Apple legacy registry plugin owns 3283 and hands
-     * payload to find_dissector("ard"). */
+    /* With the registry plugin, its port sniffer owns UDP 3283 and hands
+     * matching payload over through its list (TCP 3283 is ARD by Decode As
+     * only: nothing tells its payload); alone, this plugin decodes its
+     * documented ports itself. */
+    /* A registry plugin without the sniffer list owns the Apple ports through
+     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
+     * then too. */
+    if (al_join_sniffer(dissect_ard_heur_sniffer, "ARD on the Apple ports", "ard_sniffer",
+                        proto_ard) ||
+        proto_get_id_by_filter_name("applelegacy_sniffer") != -1) {
+        dissector_add_for_decode_as_with_preference("udp.port", ard_handle);
+        dissector_add_for_decode_as_with_preference("tcp.port", ard_handle);
+    } else {
+        dissector_add_uint_range_with_preference("udp.port", ARD_PORTS, ard_handle);
+        dissector_add_uint_range_with_preference("tcp.port", ARD_PORTS, ard_handle);
+    }
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took
      * (README.md, "Heuristics"). The "Apple Legacy Ports" profile turns it on. */
     heur_dissector_add("udp", dissect_ard_heur_udp, "ARD over UDP", "ard_udp", proto_ard,
                        HEURISTIC_DISABLE);
-    dissector_add_for_decode_as_with_preference("udp.port", ard_handle);
-    dissector_add_for_decode_as_with_preference("tcp.port", ard_handle);
 }

@@ -27,6 +27,7 @@
 #include <epan/dissectors/packet-tcp.h>
 
 #include "al-expert.h"
+#include "applelegacy-api.h"
 #include "ws-compat.h"
 
 #include "dsproxy-parse.h"
@@ -326,6 +327,14 @@ static int dissect_dsproxy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     return tvb_captured_length(tvb);
 }
 
+/* A heuristic's match: the conversation is DSProxy from here on. */
+static al_heur_bool_t take_dsproxy(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    conversation_set_dissector(find_or_create_conversation(pinfo), dsproxy_handle);
+    dissect_dsproxy(tvb, pinfo, tree, data);
+    return TRUE;
+}
+
 static al_heur_bool_t dissect_dsproxy_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                            void *data)
 {
@@ -333,9 +342,23 @@ static al_heur_bool_t dissect_dsproxy_heur(tvbuff_t *tvb, packet_info *pinfo, pr
 
     if (len < DSPX_HEADER_SIZE || !dsproxy_match(tvb_get_ptr(tvb, 0, len), len))
         return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), dsproxy_handle);
-    dissect_dsproxy(tvb, pinfo, tree, data);
-    return TRUE;
+    return take_dsproxy(tvb, pinfo, tree, data);
+}
+
+/* The registry's sniffer list (applelegacy-api.h), shared by TCP and UDP: on
+ * TCP, the check the registry's port sniffer applies, dsproxy_match() on the
+ * first 256 bytes of the segment. It differs from the "tcp" heuristic, which
+ * reads the whole segment, only on more than 248 bytes of leading padding. */
+#define DSPROXY_SNIFF_BYTES 256
+
+static al_heur_bool_t dissect_dsproxy_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
+                                                   proto_tree *tree, void *data)
+{
+    guint len = MIN(tvb_captured_length(tvb), DSPROXY_SNIFF_BYTES);
+
+    if (pinfo->ptype != PT_TCP || len == 0 || !dsproxy_match(tvb_get_ptr(tvb, 0, len), len))
+        return FALSE;
+    return take_dsproxy(tvb, pinfo, tree, data);
 }
 
 void proto_register_dsproxy(void)
@@ -424,11 +447,23 @@ void proto_register_dsproxy(void)
     dsproxy_handle = register_dissector("dsproxy", dissect_dsproxy, proto_dsproxy);
 }
 
+/* The port Apple's tables give DSProxy (README.md). */
+#define DSPROXY_TCP_PORTS "625"
+
 void proto_reg_handoff_dsproxy(void)
 {
-    /* No default port: TCP 625 belongs to the applelegacy port sniffer, which
-     * hands matching payload to this dissector. */
-    dissector_add_for_decode_as_with_preference("tcp.port", dsproxy_handle);
+    /* With the registry plugin, its port sniffer owns TCP 625 (where TLS is
+     * seen too) and hands matching payload over through its list; alone,
+     * this plugin decodes its documented port itself. */
+    /* A registry plugin without the sniffer list owns the Apple ports through
+     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
+     * then too. */
+    if (al_join_sniffer(dissect_dsproxy_heur_sniffer, "DSProxy on the Apple ports",
+                        "dsproxy_sniffer", proto_dsproxy) ||
+        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+        dissector_add_for_decode_as_with_preference("tcp.port", dsproxy_handle);
+    else
+        dissector_add_uint_range_with_preference("tcp.port", DSPROXY_TCP_PORTS, dsproxy_handle);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took

@@ -26,6 +26,7 @@
 #include <epan/strutil.h>
 
 #include "al-expert.h"
+#include "applelegacy-api.h"
 #include "ws-compat.h"
 
 #include "eppc-parse.h"
@@ -221,6 +222,18 @@ static al_heur_bool_t dissect_eppc_heur(tvbuff_t *tvb, packet_info *pinfo, proto
     return TRUE;
 }
 
+/* The registry's sniffer list (applelegacy-api.h), shared by TCP and UDP: on
+ * TCP, the check the registry's port sniffer applies, eppc_match() on the
+ * first 256 bytes of the segment, decides as the "tcp" heuristic does (the
+ * match reads at most 8 bytes). */
+static al_heur_bool_t dissect_eppc_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                                void *data)
+{
+    if (pinfo->ptype != PT_TCP)
+        return FALSE;
+    return dissect_eppc_heur(tvb, pinfo, tree, data);
+}
+
 void proto_register_eppc(void)
 {
     static hf_register_info hf[] = {
@@ -276,11 +289,23 @@ void proto_register_eppc(void)
     eppc_handle = register_dissector("eppc", dissect_eppc, proto_eppc);
 }
 
+/* The port Apple's tables give Remote Apple Events (README.md). */
+#define EPPC_TCP_PORTS "3031"
+
 void proto_reg_handoff_eppc(void)
 {
-    /* No default port: TCP 3031 belongs to the applelegacy port sniffer,
-     * which hands matching payload to this dissector. */
-    dissector_add_for_decode_as_with_preference("tcp.port", eppc_handle);
+    /* With the registry plugin, its port sniffer owns TCP 3031 and hands
+     * matching payload over through its list; alone, this plugin decodes its
+     * documented port itself. */
+    /* A registry plugin without the sniffer list owns the Apple ports through
+     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
+     * then too. */
+    if (al_join_sniffer(dissect_eppc_heur_sniffer, "Remote Apple Events on the Apple ports",
+                        "eppc_sniffer", proto_eppc) ||
+        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+        dissector_add_for_decode_as_with_preference("tcp.port", eppc_handle);
+    else
+        dissector_add_uint_range_with_preference("tcp.port", EPPC_TCP_PORTS, eppc_handle);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took

@@ -24,6 +24,7 @@
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-rpc.h>
 
+#include "applelegacy-api.h"
 #include "ws-compat.h"
 
 #include "netinfo-parse.h"
@@ -146,6 +147,28 @@ static al_heur_bool_t dissect_netinfo_heur_tcp(tvbuff_t *tvb, packet_info *pinfo
     return claim(tvb, pinfo, tree, data);
 }
 
+/* The registry's sniffer list (applelegacy-api.h), shared by TCP and UDP: the
+ * check the registry's port sniffer applies, netinfo_match() on the first 256
+ * bytes of a TCP segment or on the whole UDP datagram. netinfo_match() takes
+ * a call with or without a record mark on either transport; RPC, as a rule,
+ * refuses the form that does not fit the transport, and claim() takes nothing
+ * then. */
+#define NETINFO_SNIFF_BYTES 256
+
+static al_heur_bool_t dissect_netinfo_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
+                                                   proto_tree *tree, void *data)
+{
+    guint len = tvb_captured_length(tvb);
+
+    if (pinfo->ptype == PT_TCP)
+        len = MIN(len, NETINFO_SNIFF_BYTES);
+    else if (pinfo->ptype != PT_UDP)
+        return FALSE;
+    if (len == 0 || !netinfo_match(tvb_get_ptr(tvb, 0, len), len))
+        return FALSE;
+    return claim(tvb, pinfo, tree, data);
+}
+
 void proto_register_netinfo(void)
 {
     static hf_register_info hf[] = {
@@ -168,6 +191,11 @@ void proto_register_netinfo(void)
     netinfo_handle = register_dissector("netinfo", dissect_netinfo, proto_netinfo);
 }
 
+/* The static port Apple's tables give NetInfo (README.md); it is otherwise
+ * on a dynamic port in 600-1023, which RPC's own heuristic finds through
+ * the program number. */
+#define NETINFO_PORTS "985"
+
 void proto_reg_handoff_netinfo(void)
 {
     rpc_init_prog(proto_netinfo, NETINFO_PROGRAM, ett_netinfo, G_N_ELEMENTS(netinfo_vers_info),
@@ -178,6 +206,21 @@ void proto_reg_handoff_netinfo(void)
     rpc_handle = find_dissector("rpc");
     rpc_tcp_handle = find_dissector("rpc-tcp");
 
+    /* With the registry plugin, its port sniffer owns TCP 985 and hands
+     * matching payload over through its list; alone, this plugin decodes its
+     * documented port, on TCP and UDP, itself. */
+    /* A registry plugin without the sniffer list owns the Apple ports through
+     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
+     * then too. */
+    if (al_join_sniffer(dissect_netinfo_heur_sniffer, "NetInfo on the Apple ports",
+                        "netinfo_sniffer", proto_netinfo) ||
+        proto_get_id_by_filter_name("applelegacy_sniffer") != -1) {
+        dissector_add_for_decode_as_with_preference("udp.port", netinfo_handle);
+        dissector_add_for_decode_as_with_preference("tcp.port", netinfo_handle);
+    } else {
+        dissector_add_uint_range_with_preference("udp.port", NETINFO_PORTS, netinfo_handle);
+        dissector_add_uint_range_with_preference("tcp.port", NETINFO_PORTS, netinfo_handle);
+    }
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; these find the protocol
      * on any other port, at a cost on every payload no port dissector took
@@ -186,6 +229,4 @@ void proto_reg_handoff_netinfo(void)
                        proto_netinfo, HEURISTIC_DISABLE);
     heur_dissector_add("tcp", dissect_netinfo_heur_tcp, "NetInfo over TCP (ONC RPC)", "netinfo_tcp",
                        proto_netinfo, HEURISTIC_DISABLE);
-    dissector_add_for_decode_as_with_preference("udp.port", netinfo_handle);
-    dissector_add_for_decode_as_with_preference("tcp.port", netinfo_handle);
 }

@@ -29,6 +29,7 @@
 #include <epan/dissectors/packet-tcp.h>
 
 #include "al-expert.h"
+#include "applelegacy-api.h"
 #include "ws-compat.h"
 
 #include "pwserver-parse.h"
@@ -673,6 +674,15 @@ static int dissect_pwserver(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     return dissect_pwserver_tcp(tvb, pinfo, tree, data);
 }
 
+/* A heuristic's match: the conversation is the Password Server's from here
+ * on. */
+static al_heur_bool_t take_pwserver(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    conversation_set_dissector(find_or_create_conversation(pinfo), pwserver_handle);
+    dissect_pwserver(tvb, pinfo, tree, data);
+    return TRUE;
+}
+
 static al_heur_bool_t dissect_pwserver_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                                 void *data)
 {
@@ -680,21 +690,38 @@ static al_heur_bool_t dissect_pwserver_heur_tcp(tvbuff_t *tvb, packet_info *pinf
 
     if (!pwserver_match_tcp(tvb_get_ptr(tvb, 0, len), (size_t)len))
         return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), pwserver_handle);
-    dissect_pwserver_tcp(tvb, pinfo, tree, data);
-    return TRUE;
+    return take_pwserver(tvb, pinfo, tree, data);
 }
 
 static al_heur_bool_t dissect_pwserver_heur_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                                void *data _U_)
+                                                void *data)
 {
     int len = tvb_captured_length(tvb);
 
     if (!pwserver_match_udp(tvb_get_ptr(tvb, 0, len), (size_t)len))
         return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), pwserver_handle);
-    dissect_pwserver_udp(tvb, pinfo, tree);
-    return TRUE;
+    return take_pwserver(tvb, pinfo, tree, data);
+}
+
+/* The registry's sniffer list (applelegacy-api.h), shared by TCP and UDP: the
+ * check the registry's port sniffer applies, pwserver_match() on the first
+ * 256 bytes of a TCP segment or on the whole UDP datagram. Unlike the "tcp"
+ * and "udp" heuristics it takes either transport's form on both, and on TCP
+ * it looks for the first line's end in 256 bytes, not 1,024. */
+#define PWSERVER_SNIFF_BYTES 256
+
+static al_heur_bool_t dissect_pwserver_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
+                                                    proto_tree *tree, void *data)
+{
+    guint len = tvb_captured_length(tvb);
+
+    if (pinfo->ptype == PT_TCP)
+        len = MIN(len, PWSERVER_SNIFF_BYTES);
+    else if (pinfo->ptype != PT_UDP)
+        return FALSE;
+    if (len == 0 || !pwserver_match(tvb_get_ptr(tvb, 0, len), len))
+        return FALSE;
+    return take_pwserver(tvb, pinfo, tree, data);
 }
 
 void proto_register_pwserver(void)
@@ -845,10 +872,28 @@ void proto_register_pwserver(void)
     pwserver_handle = register_dissector("pwserver", dissect_pwserver, proto_pwserver);
 }
 
+/* The ports Apple's tables give the Password Server (README.md): TCP 106 and
+ * 3659, UDP 3659. */
+#define PWSERVER_TCP_PORTS "106,3659"
+#define PWSERVER_UDP_PORTS "3659"
+
 void proto_reg_handoff_pwserver(void)
 {
-    dissector_add_for_decode_as_with_preference("tcp.port", pwserver_handle);
-    dissector_add_for_decode_as_with_preference("udp.port", pwserver_handle);
+    /* With the registry plugin, its port sniffer owns these ports and hands
+     * matching payload over through its list; alone, this plugin decodes its
+     * documented ports itself. */
+    /* A registry plugin without the sniffer list owns the Apple ports through
+     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
+     * then too. */
+    if (al_join_sniffer(dissect_pwserver_heur_sniffer, "Apple Password Server on the Apple ports",
+                        "pwserver_sniffer", proto_pwserver) ||
+        proto_get_id_by_filter_name("applelegacy_sniffer") != -1) {
+        dissector_add_for_decode_as_with_preference("tcp.port", pwserver_handle);
+        dissector_add_for_decode_as_with_preference("udp.port", pwserver_handle);
+    } else {
+        dissector_add_uint_range_with_preference("tcp.port", PWSERVER_TCP_PORTS, pwserver_handle);
+        dissector_add_uint_range_with_preference("udp.port", PWSERVER_UDP_PORTS, pwserver_handle);
+    }
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; these find the protocol
      * on any other port, at a cost on every payload no port dissector took

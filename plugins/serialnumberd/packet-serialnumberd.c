@@ -19,6 +19,7 @@
 #include <epan/expert.h>
 
 #include "al-expert.h"
+#include "applelegacy-api.h"
 #include "ws-compat.h"
 
 #include "serialnumberd-parse.h"
@@ -224,6 +225,18 @@ static al_heur_bool_t dissect_serialnumberd_heur(tvbuff_t *tvb, packet_info *pin
     return TRUE;
 }
 
+/* The registry's sniffer list (applelegacy-api.h), shared by TCP and UDP: on
+ * UDP, the check the registry's port sniffer applies, serialnumberd_match()
+ * on the whole datagram, decides as the "udp" heuristic does (the match reads
+ * the 8-byte type only). */
+static al_heur_bool_t dissect_serialnumberd_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
+                                                         proto_tree *tree, void *data)
+{
+    if (pinfo->ptype != PT_UDP)
+        return FALSE;
+    return dissect_serialnumberd_heur(tvb, pinfo, tree, data);
+}
+
 void proto_register_serialnumberd(void)
 {
     static hf_register_info hf[] = {
@@ -282,13 +295,28 @@ void proto_register_serialnumberd(void)
         register_dissector("serialnumberd", dissect_serialnumberd, proto_serialnumberd);
 }
 
+/* The port Apple's tables give serialnumberd (README.md). */
+#define SERIALNUMBERD_UDP_PORTS "626"
+
 void proto_reg_handoff_serialnumberd(void)
 {
+    /* With the registry plugin, its port sniffer owns UDP 626 and hands
+     * matching payload over through its list; alone, this plugin decodes its
+     * documented port itself. */
+    /* A registry plugin without the sniffer list owns the Apple ports through
+     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
+     * then too. */
+    if (al_join_sniffer(dissect_serialnumberd_heur_sniffer, "serialnumberd on the Apple ports",
+                        "serialnumberd_sniffer", proto_serialnumberd) ||
+        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+        dissector_add_for_decode_as_with_preference("udp.port", serialnumberd_handle);
+    else
+        dissector_add_uint_range_with_preference("udp.port", SERIALNUMBERD_UDP_PORTS,
+                                                 serialnumberd_handle);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took
      * (README.md, "Heuristics"). The "Apple Legacy Ports" profile turns it on. */
     heur_dissector_add("udp", dissect_serialnumberd_heur, "serialnumberd over UDP",
                        "serialnumberd_udp", proto_serialnumberd, HEURISTIC_DISABLE);
-    dissector_add_for_decode_as_with_preference("udp.port", serialnumberd_handle);
 }

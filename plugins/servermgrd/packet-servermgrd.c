@@ -8,9 +8,9 @@
  *
  * This plugin does not parse HTTP. It has two parts:
  *  - "servermgrd", a thin dissector for the TCP payload (Decode As, the
- *    registry plugin's port hand-off, the servermgrd_tcp heuristic): it looks
- *    at the first payload bytes of the conversation and hands the stream to
- *    Wireshark's TLS or HTTP dissector.
+ *    registry plugin's port sniffer, TCP 311 when loaded without it, the
+ *    servermgrd_tcp heuristic): it looks at the first payload bytes of the
+ *    conversation and hands the stream to Wireshark's TLS or HTTP dissector.
  *  - a postdissector that adds the servermgrd layer above every HTTP message
  *    that belongs to servermgrd, from the fields the HTTP dissector put in the
  *    tree (request URI, status code, Server, Authorization, WWW-Authenticate,
@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "al-expert.h"
+#include "applelegacy-api.h"
 #include "ws-compat.h"
 
 #include "servermgrd-parse.h"
@@ -219,9 +220,6 @@ static bool known_before(packet_info *pinfo)
  *    summary run. The request is dropped at the start of every session. */
 
 static dissector_handle_t post_handle;
-/* The postdissector libwireshark calls: ours, or the registry plugin's, which
- * calls ours (see proto_reg_handoff_servermgrd). The wanted fields go to it. */
-static dissector_handle_t wanted_handle;
 static bool wanted_active;
 
 static void want_http_fields(void)
@@ -233,7 +231,7 @@ static void want_http_fields(void)
         if (http_field_ids[i] > 0)
             g_array_append_val(wanted, http_field_ids[i]);
     }
-    set_postdissector_wanted_hfids(wanted_handle, wanted);
+    set_postdissector_wanted_hfids(post_handle, wanted);
     wanted_active = true;
 }
 
@@ -268,7 +266,7 @@ static void servermgrd_init(void)
 {
     servermgrd_enabled = proto_is_protocol_enabled(servermgrd_protocol);
     if (wanted_active)
-        set_postdissector_wanted_hfids(wanted_handle, NULL);
+        set_postdissector_wanted_hfids(post_handle, NULL);
     wanted_active = false;
     find_column_fields();
 }
@@ -365,15 +363,37 @@ static int dissect_servermgrd(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     return call_keeping_http_fields(next, tvb, pinfo, tree, data);
 }
 
+/* A heuristic's match: the conversation is servermgrd's from here on. */
+static al_heur_bool_t take_servermgrd(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                      void *data)
+{
+    conversation_set_dissector(find_or_create_conversation(pinfo), servermgrd_handle);
+    dissect_servermgrd(tvb, pinfo, tree, data);
+    return TRUE;
+}
+
 static al_heur_bool_t dissect_servermgrd_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                               void *data)
 {
     unsigned n = MIN(tvb_captured_length(tvb), SMD_MATCH_WINDOW);
     if (n == 0 || !servermgrd_match(tvb_get_ptr(tvb, 0, n), n))
         return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), servermgrd_handle);
-    dissect_servermgrd(tvb, pinfo, tree, data);
-    return TRUE;
+    return take_servermgrd(tvb, pinfo, tree, data);
+}
+
+/* The registry's sniffer list (applelegacy-api.h), shared by TCP and UDP: on
+ * TCP, the check the registry's port sniffer applies, servermgrd_match() on
+ * the first 256 bytes of the segment. The "tcp" heuristic reads 2,048: a
+ * response whose Server header ends past byte 256 is found there only. */
+#define SERVERMGRD_SNIFF_BYTES 256
+
+static al_heur_bool_t dissect_servermgrd_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
+                                                      proto_tree *tree, void *data)
+{
+    unsigned n = MIN(tvb_captured_length(tvb), SERVERMGRD_SNIFF_BYTES);
+    if (pinfo->ptype != PT_TCP || n == 0 || !servermgrd_match(tvb_get_ptr(tvb, 0, n), n))
+        return FALSE;
+    return take_servermgrd(tvb, pinfo, tree, data);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1017,7 +1037,9 @@ static bool frame_has_http(packet_info *pinfo)
  * the enabled postdissectors (a handle of no protocol would not count). It
  * checks that servermgrd is enabled itself (servermgrd_enabled), and names
  * servermgrd in current_proto for the expert items drawn here. A first pass
- * without a tree has nothing to draw and nothing stored: it returns at once. */
+ * without a tree has nothing to draw and nothing stored: it returns at once.
+ * The handle is a registered dissector that another plugin may call too: a
+ * second call in the same dissection of a frame draws nothing. */
 static int proto_servermgrd_post = -1;
 
 static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -1026,6 +1048,9 @@ static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree
     smd_view_t views[MAX_HTTP_MESSAGES];
     if (pinfo->ptype != PT_TCP || (!tree && !PINFO_FD_VISITED(pinfo)) || !servermgrd_enabled)
         return 0;
+    if (p_get_proto_data(pinfo->pool, pinfo, proto_servermgrd_post, 0))
+        return 0;
+    p_add_proto_data(pinfo->pool, pinfo, proto_servermgrd_post, 0, GINT_TO_POINTER(1));
     if (tree && !wanted_active)
         want_http_fields();
     if (!frame_has_http(pinfo))
@@ -1170,6 +1195,10 @@ static void find_http_fields(void)
         http_field_ids[i] = proto_registrar_get_id_byname(http_field_names[i]);
 }
 
+/* The port servermgrd is known on (README.md); 687 and 660 are Apple's
+ * server administration ports too, but what they carry is unverified. */
+#define SERVERMGRD_TCP_PORTS "311"
+
 void proto_reg_handoff_servermgrd(void)
 {
     tls_handle = find_dissector_add_dependency("tls", proto_servermgrd);
@@ -1177,7 +1206,20 @@ void proto_reg_handoff_servermgrd(void)
     if (!http_handle)
         http_handle = find_dissector_add_dependency("http", proto_servermgrd);
 
-    dissector_add_for_decode_as_with_preference("tcp.port", servermgrd_handle);
+    /* With the registry plugin, its port sniffer owns 311, 687 and 660 and
+     * hands matching payload over through its list (TLS on 311 goes to TLS,
+     * and the postdissector finds the HTTP inside); alone, this plugin
+     * decodes its one verified port, 311, itself. */
+    /* A registry plugin without the sniffer list owns the Apple ports through
+     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
+     * then too. */
+    if (al_join_sniffer(dissect_servermgrd_heur_sniffer, "servermgrd on the Apple ports",
+                        "servermgrd_sniffer", proto_servermgrd) ||
+        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+        dissector_add_for_decode_as_with_preference("tcp.port", servermgrd_handle);
+    else
+        dissector_add_uint_range_with_preference("tcp.port", SERVERMGRD_TCP_PORTS,
+                                                 servermgrd_handle);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took
@@ -1185,14 +1227,6 @@ void proto_reg_handoff_servermgrd(void)
     heur_dissector_add("tcp", dissect_servermgrd_heur, "servermgrd over TCP", "servermgrd_tcp",
                        proto_servermgrd, HEURISTIC_DISABLE);
 
-    /* Where the registry plugin is loaded, its postdissector calls ours on the
-     * frames ours can draw on (a tree, or a revisit): libwireshark then calls
-     * one postdissector on every frame instead of two (about 130 instructions
-     * a frame in 4.0). Alone, ours is a postdissector of its own. */
-    wanted_handle = find_dissector("applelegacy.postdissector");
-    if (!wanted_handle) {
-        wanted_handle = post_handle;
-        register_postdissector(post_handle);
-    }
+    register_postdissector(post_handle);
     find_http_fields();
 }

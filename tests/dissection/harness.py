@@ -111,10 +111,15 @@ class Capture:
         return path
 
 
-def tshark(args, capture=None, config=None, check=True):
+def tshark(args, capture=None, config=None, check=True, only=None):
     """Runs tshark with our plugins; the capture is given on standard input so
-    that the unprivileged tshark (when the tests run as root) can read it."""
+    that the unprivileged tshark (when the tests run as root) can read it.
+    only: the names of the plugins to load (APPLELEGACY_ONLY of
+    tools/tshark-with-plugins), e.g. ("ard",); None loads them all."""
     env = dict(os.environ, APPLELEGACY_BUILD_DIR=BUILD)
+    env.pop("APPLELEGACY_ONLY", None)
+    if only is not None:
+        env["APPLELEGACY_ONLY"] = ",".join(only)
     if config:
         env["APPLELEGACY_CONFIG_DIR"] = config
     stdin = open(capture, "rb") if capture else subprocess.DEVNULL
@@ -129,9 +134,10 @@ def tshark(args, capture=None, config=None, check=True):
     return proc
 
 
-def fields(capture, names, display_filter=None, prefs=(), config=None):
+def fields(capture, names, display_filter=None, prefs=(), config=None, only=None):
     """Rows of -T fields output, each a list of strings (frame.number first
-    if asked for). Several occurrences of a field are joined with U+001F."""
+    if asked for). Several occurrences of a field are joined with U+001F.
+    only: the plugins to load, as for tshark()."""
     args = ["-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=\x1f"]
     for name in names:
         args += ["-e", name]
@@ -139,7 +145,7 @@ def fields(capture, names, display_filter=None, prefs=(), config=None):
         args += ["-Y", display_filter]
     for p in prefs:
         args += ["-o", p]
-    out = tshark(args, capture, config=config).stdout
+    out = tshark(args, capture, config=config, only=only).stdout
     return [[as_in_4_0(cell) for cell in line.split("|")] for line in out.splitlines()]
 
 

@@ -246,36 +246,27 @@ class ServermgrdTest(harness.CaptureTestCase):
         self.assertEqual([r[0] for r in rows], ["24", "28"])  # HTTP is there, servermgrd is not
 
     def test_with_the_registry_disabled_or_absent(self):
-        """With the registry plugin loaded, servermgrd's postdissector is
-        called by the registry's (one postdissector call a frame, not two):
-        that holds with applelegacy disabled too. Loaded alone, servermgrd
-        registers its own postdissector and draws the same."""
+        """servermgrd's postdissector is its own, with the registry plugin
+        loaded, disabled or absent: it draws the same layer once."""
         names = ["frame.number", "_ws.col.Protocol", "servermgrd.command"]
         expected = [["41", "servermgrd", "getState"], ["44", "servermgrd", ""]]
-        rows = self.rows(DEMO, names, ["--disable-protocol", "applelegacy"],
-                         "frame.number in {41, 44}")
-        self.assertEqual(rows, expected)
-        series = "%d.%d" % harness.tshark_series()
-        epan = os.path.join(self.path("alone"), "plugins", series, "epan")
-        os.makedirs(epan)
-        os.symlink(os.path.join(harness.BUILD, "plugins", series, "epan", "servermgrd.so"),
-                   os.path.join(epan, "servermgrd.so"))
-        env = dict(os.environ, APPLELEGACY_BUILD_DIR=self.path("alone"))
-
-        def alone(fields):
-            cmd = [harness.TSHARK, "-r", "-", "-T", "fields", "-E", "separator=/t", "-Y",
-                   "frame.number in {41, 44}"]
-            for n in fields:
-                cmd += ["-e", n]
-            with open(DEMO, "rb") as stdin:
-                return subprocess.run(cmd, stdin=stdin, capture_output=True, text=True, env=env)
-
-        proc = alone(["applelegacy.service"])  # the registry is not loaded
-        self.assertNotEqual(proc.returncode, 0)
+        for args in ([], ["--disable-protocol", "applelegacy"]):
+            rows = self.rows(DEMO, names, args, "frame.number in {41, 44}")
+            self.assertEqual(rows, expected, args)
+        proc = harness.tshark(["-e", "applelegacy.service", "-T", "fields"], DEMO, check=False,
+                              only=("servermgrd",))
+        self.assertNotEqual(proc.returncode, 0)  # the registry is not loaded
         self.assertIn("applelegacy.service", proc.stderr)
-        proc = alone(names)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual([line.split("\t") for line in proc.stdout.splitlines()], expected)
+        rows = harness.fields(DEMO, names, "frame.number in {41, 44}", only=("servermgrd",))
+        self.assertEqual(rows, expected)
+
+    def test_layer_drawn_once(self):
+        """One servermgrd layer a message, also when another plugin calls the
+        postdissector (servermgrd.postdissector) in the same dissection."""
+        for only in (None, ("servermgrd",)):
+            out = harness.tshark(["-V", "-Y", "frame.number in {41, 44}"], DEMO, only=only).stdout
+            self.assertEqual(out.count("\nApple Server Admin (servermgrd), Request"), 1, only)
+            self.assertEqual(out.count("\nApple Server Admin (servermgrd), Response"), 1, only)
 
     def test_disabled_protocol_draws_nothing(self):
         """The postdissector's handle belongs to no protocol, so it checks
