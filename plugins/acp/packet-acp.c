@@ -731,12 +731,8 @@ void proto_reg_handoff_acp(void)
     /* With the registry plugin, its port sniffer owns TCP 5009 and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented port itself. */
-    /* A registry plugin without the sniffer list owns the Apple ports through
-     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
-     * then too. */
     if (al_join_sniffer(dissect_acp_heur_sniffer, "AirPort ACP on the Apple ports", "acp_sniffer",
-                        proto_acp) ||
-        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+                        proto_acp))
         dissector_add_for_decode_as_with_preference("tcp.port", acp_handle);
     else
         dissector_add_uint_range_with_preference("tcp.port", ACP_TCP_PORTS, acp_handle);

@@ -158,13 +158,9 @@ void proto_reg_handoff_apdisc(void)
     /* With the registry plugin, its port sniffer owns UDP 192 and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented port itself. */
-    /* A registry plugin without the sniffer list owns the Apple ports through
-     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
-     * then too. */
     if (al_join_sniffer(dissect_apdisc_heur_sniffer,
                         "AirPort base-station probe on the Apple ports", "apdisc_sniffer",
-                        proto_apdisc) ||
-        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+                        proto_apdisc))
         dissector_add_for_decode_as_with_preference("udp.port", apdisc_handle);
     else
         dissector_add_uint_range_with_preference("udp.port", APDISC_UDP_PORTS, apdisc_handle);

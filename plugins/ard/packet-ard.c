@@ -803,12 +803,8 @@ void proto_reg_handoff_ard(void)
      * matching payload over through its list (TCP 3283 is ARD by Decode As
      * only: nothing tells its payload); alone, this plugin decodes its
      * documented ports itself. */
-    /* A registry plugin without the sniffer list owns the Apple ports through
-     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
-     * then too. */
     if (al_join_sniffer(dissect_ard_heur_sniffer, "ARD on the Apple ports", "ard_sniffer",
-                        proto_ard) ||
-        proto_get_id_by_filter_name("applelegacy_sniffer") != -1) {
+                        proto_ard)) {
         dissector_add_for_decode_as_with_preference("udp.port", ard_handle);
         dissector_add_for_decode_as_with_preference("tcp.port", ard_handle);
     } else {

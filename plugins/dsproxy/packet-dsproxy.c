@@ -455,12 +455,8 @@ void proto_reg_handoff_dsproxy(void)
     /* With the registry plugin, its port sniffer owns TCP 625 (where TLS is
      * seen too) and hands matching payload over through its list; alone,
      * this plugin decodes its documented port itself. */
-    /* A registry plugin without the sniffer list owns the Apple ports through
-     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
-     * then too. */
     if (al_join_sniffer(dissect_dsproxy_heur_sniffer, "DSProxy on the Apple ports",
-                        "dsproxy_sniffer", proto_dsproxy) ||
-        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+                        "dsproxy_sniffer", proto_dsproxy))
         dissector_add_for_decode_as_with_preference("tcp.port", dsproxy_handle);
     else
         dissector_add_uint_range_with_preference("tcp.port", DSPROXY_TCP_PORTS, dsproxy_handle);

@@ -297,12 +297,8 @@ void proto_reg_handoff_eppc(void)
     /* With the registry plugin, its port sniffer owns TCP 3031 and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented port itself. */
-    /* A registry plugin without the sniffer list owns the Apple ports through
-     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
-     * then too. */
     if (al_join_sniffer(dissect_eppc_heur_sniffer, "Remote Apple Events on the Apple ports",
-                        "eppc_sniffer", proto_eppc) ||
-        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+                        "eppc_sniffer", proto_eppc))
         dissector_add_for_decode_as_with_preference("tcp.port", eppc_handle);
     else
         dissector_add_uint_range_with_preference("tcp.port", EPPC_TCP_PORTS, eppc_handle);

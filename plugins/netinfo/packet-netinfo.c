@@ -209,12 +209,8 @@ void proto_reg_handoff_netinfo(void)
     /* With the registry plugin, its port sniffer owns TCP 985 and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented port, on TCP and UDP, itself. */
-    /* A registry plugin without the sniffer list owns the Apple ports through
-     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
-     * then too. */
     if (al_join_sniffer(dissect_netinfo_heur_sniffer, "NetInfo on the Apple ports",
-                        "netinfo_sniffer", proto_netinfo) ||
-        proto_get_id_by_filter_name("applelegacy_sniffer") != -1) {
+                        "netinfo_sniffer", proto_netinfo)) {
         dissector_add_for_decode_as_with_preference("udp.port", netinfo_handle);
         dissector_add_for_decode_as_with_preference("tcp.port", netinfo_handle);
     } else {

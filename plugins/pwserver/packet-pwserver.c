@@ -882,12 +882,8 @@ void proto_reg_handoff_pwserver(void)
     /* With the registry plugin, its port sniffer owns these ports and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented ports itself. */
-    /* A registry plugin without the sniffer list owns the Apple ports through
-     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
-     * then too. */
     if (al_join_sniffer(dissect_pwserver_heur_sniffer, "Apple Password Server on the Apple ports",
-                        "pwserver_sniffer", proto_pwserver) ||
-        proto_get_id_by_filter_name("applelegacy_sniffer") != -1) {
+                        "pwserver_sniffer", proto_pwserver)) {
         dissector_add_for_decode_as_with_preference("tcp.port", pwserver_handle);
         dissector_add_for_decode_as_with_preference("udp.port", pwserver_handle);
     } else {

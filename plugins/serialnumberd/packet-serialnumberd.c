@@ -303,12 +303,8 @@ void proto_reg_handoff_serialnumberd(void)
     /* With the registry plugin, its port sniffer owns UDP 626 and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented port itself. */
-    /* A registry plugin without the sniffer list owns the Apple ports through
-     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
-     * then too. */
     if (al_join_sniffer(dissect_serialnumberd_heur_sniffer, "serialnumberd on the Apple ports",
-                        "serialnumberd_sniffer", proto_serialnumberd) ||
-        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+                        "serialnumberd_sniffer", proto_serialnumberd))
         dissector_add_for_decode_as_with_preference("udp.port", serialnumberd_handle);
     else
         dissector_add_uint_range_with_preference("udp.port", SERIALNUMBERD_UDP_PORTS,

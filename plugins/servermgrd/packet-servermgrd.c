@@ -1210,12 +1210,8 @@ void proto_reg_handoff_servermgrd(void)
      * hands matching payload over through its list (TLS on 311 goes to TLS,
      * and the postdissector finds the HTTP inside); alone, this plugin
      * decodes its one verified port, 311, itself. */
-    /* A registry plugin without the sniffer list owns the Apple ports through
-     * its own port sniffer ("applelegacy_sniffer"): the ports are left to it
-     * then too. */
     if (al_join_sniffer(dissect_servermgrd_heur_sniffer, "servermgrd on the Apple ports",
-                        "servermgrd_sniffer", proto_servermgrd) ||
-        proto_get_id_by_filter_name("applelegacy_sniffer") != -1)
+                        "servermgrd_sniffer", proto_servermgrd))
         dissector_add_for_decode_as_with_preference("tcp.port", servermgrd_handle);
     else
         dissector_add_uint_range_with_preference("tcp.port", SERVERMGRD_TCP_PORTS,
