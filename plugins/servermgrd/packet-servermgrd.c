@@ -457,14 +457,14 @@ static bool field_within(const field_info *fi, const field_info *msg)
 /* The first occurrence of an HTTP field inside the message; a body that was
  * de-chunked or decompressed lives in its own data source, so when the frame
  * has one message, the only body is taken. */
-static field_info *message_field(const http_seen_t *seen, int index, const field_info *msg)
+static field_info *message_field(const http_seen_t *seen, int field, const field_info *msg)
 {
-    for (unsigned i = 0; i < seen->n[index]; i++) {
-        if (field_within(seen->f[index][i], msg))
-            return seen->f[index][i];
+    for (unsigned i = 0; i < seen->n[field]; i++) {
+        if (field_within(seen->f[field][i], msg))
+            return seen->f[field][i];
     }
-    if (index == HTTP_F_FILE_DATA && seen->n_msgs == 1 && seen->n[index] == 1)
-        return seen->f[index][0];
+    if (field == HTTP_F_FILE_DATA && seen->n_msgs == 1 && seen->n[field] == 1)
+        return seen->f[field][0];
     return NULL;
 }
 
