@@ -434,7 +434,8 @@ static void add_address(ctx_t *c, al_mdns_instance_t *inst, const record_t *r)
     const uint8_t *p = c->buf + r->rdata_off;
 
     if (r->type == AL_MDNS_TYPE_A && r->rdlen == 4) {
-        g_snprintf(text, sizeof(text), "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
+        if (!inet_ntop(AF_INET, p, text, sizeof(text)))
+            return;
     } else if (r->type == AL_MDNS_TYPE_AAAA && r->rdlen == 16) {
         if (!inet_ntop(AF_INET6, p, text, sizeof(text)))
             return;
@@ -453,10 +454,10 @@ static void add_address(ctx_t *c, al_mdns_instance_t *inst, const record_t *r)
     g_ptr_array_add(inst->addresses, g_strdup(text));
 }
 
-static void fill_instance(ctx_t *c, guint index)
+static void fill_instance(ctx_t *c, guint n)
 {
-    al_mdns_instance_t *inst = g_ptr_array_index(c->msg->instances, index);
-    const al_mdns_name_t *name = &g_array_index(c->names, al_mdns_name_t, index);
+    al_mdns_instance_t *inst = g_ptr_array_index(c->msg->instances, n);
+    const al_mdns_name_t *name = &g_array_index(c->names, al_mdns_name_t, n);
     uint32_t h = name_hash(name);
     al_mdns_name_t target;
 

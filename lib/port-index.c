@@ -18,7 +18,7 @@
 #define PORT_SPACE 65536u
 
 struct al_port_index {
-    uint16_t index[AL_TRANSPORT_COUNT][PORT_SPACE];
+    uint16_t group_of[AL_TRANSPORT_COUNT][PORT_SPACE];
     al_group_t *groups;
     const al_row_t **members;
     size_t n_groups;
@@ -127,7 +127,7 @@ al_port_index_t *al_port_index_new(const al_row_t *builtin, size_t n_builtin, co
         if (group->count == 1 && reg->n_groups <= UINT16_MAX - 1) {
             uint16_t id = (uint16_t)reg->n_groups; /* group number + 1 */
             for (unsigned p = row->port_lo; p <= row->port_hi; p++)
-                reg->index[row->transport][p] = id;
+                reg->group_of[row->transport][p] = id;
         }
     }
     g_free(entries);
@@ -146,7 +146,7 @@ void al_port_index_free(al_port_index_t *reg)
 const al_group_t *al_port_index_lookup(const al_port_index_t *reg, al_transport_t transport,
                                        uint16_t port)
 {
-    uint16_t id = reg->index[transport][port];
+    uint16_t id = reg->group_of[transport][port];
     return id ? &reg->groups[id - 1] : NULL;
 }
 

@@ -1070,7 +1070,7 @@ void proto_register_applelegacy(void)
          {"Firmware", "applelegacy.bonjour.firmware", FT_STRING, BASE_NONE, NULL, 0x0,
           "TXT syVs (AirPort base station firmware)", HFILL}},
         {&hf_user_row,
-         {"From the user table", "applelegacy.user_row", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+         {"User row", "applelegacy.user_row", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "The row comes from the user table, not from the built-in data", HFILL}},
     };
     static gint *ett[] = {&ett_applelegacy, &ett_bonjour};
