@@ -239,13 +239,18 @@ class Profile(CaptureTestCase):
             listed = dict(line.strip().split(",") for line in f if line.strip())
         apple = {"acp", "ard", "dsproxy", "eppc", "netinfo", "pwserver", "serialnumberd",
                  "servermgrd"}
-        registered = {}
+        registered, sniffer = {}, {}
         for line in tshark(["-G", "heuristic-decodes"]).stdout.splitlines():
             table, proto, enabled = line.split("\t")[:3]
-            if proto in apple:
+            if table == "applelegacy.sniffer":
+                sniffer[proto] = enabled
+            elif proto in apple:
                 registered["%s_%s" % (proto, table)] = enabled
         self.assertEqual(listed, {name: "1" for name in registered})
         self.assertEqual(set(registered.values()), {"F"})
+        # on the registry's ports they take part through its sniffer's list,
+        # which needs no profile: every Apple plugin joins it, enabled
+        self.assertEqual(sniffer, {name: "T" for name in apple | {"apdisc"}})
         from test_ard import answer
         cap = self.write(Capture().udp("10.0.0.17", "10.0.0.28", 41000, 41001,
                                        answer(total=360)))
