@@ -1037,9 +1037,7 @@ static bool frame_has_http(packet_info *pinfo)
  * the enabled postdissectors (a handle of no protocol would not count). It
  * checks that servermgrd is enabled itself (servermgrd_enabled), and names
  * servermgrd in current_proto for the expert items drawn here. A first pass
- * without a tree has nothing to draw and nothing stored: it returns at once.
- * The handle is a registered dissector that another plugin may call too: a
- * second call in the same dissection of a frame draws nothing. */
+ * without a tree has nothing to draw and nothing stored: it returns at once. */
 static int proto_servermgrd_post = -1;
 
 static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -1048,9 +1046,6 @@ static int dissect_servermgrd_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree
     smd_view_t views[MAX_HTTP_MESSAGES];
     if (pinfo->ptype != PT_TCP || (!tree && !PINFO_FD_VISITED(pinfo)) || !servermgrd_enabled)
         return 0;
-    if (p_get_proto_data(pinfo->pool, pinfo, proto_servermgrd_post, 0))
-        return 0;
-    p_add_proto_data(pinfo->pool, pinfo, proto_servermgrd_post, 0, GINT_TO_POINTER(1));
     if (tree && !wanted_active)
         want_http_fields();
     if (!frame_has_http(pinfo))

@@ -261,8 +261,7 @@ class ServermgrdTest(harness.CaptureTestCase):
         self.assertEqual(rows, expected)
 
     def test_layer_drawn_once(self):
-        """One servermgrd layer a message, also when another plugin calls the
-        postdissector (servermgrd.postdissector) in the same dissection."""
+        """One servermgrd layer a message, with every plugin loaded and alone."""
         for only in (None, ("servermgrd",)):
             out = harness.tshark(["-V", "-Y", "frame.number in {41, 44}"], DEMO, only=only).stdout
             self.assertEqual(out.count("\nApple Server Admin (servermgrd), Request"), 1, only)
