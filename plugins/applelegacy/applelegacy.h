@@ -71,9 +71,9 @@ struct epan_uat *applelegacy_user_table_new(void (*changed)(void));
 const al_row_t *applelegacy_user_rows(size_t *count);
 void applelegacy_user_rows_free(void);
 
-/* Reports; report.c and stats-tree.c, called by plugin_register_taps_applelegacy(). */
+/* Reports; report.c and stats-tree.c, called by register_tap_listener_applelegacy(). */
 void applelegacy_register_report(void);
 void applelegacy_register_stats_tree(void);
-void plugin_register_taps_applelegacy(void);
+void register_tap_listener_applelegacy(void);
 
 #endif /* APPLELEGACY_APPLELEGACY_H */
