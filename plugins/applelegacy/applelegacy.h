@@ -58,9 +58,8 @@ const char *applelegacy_scope_name(void);
 void proto_register_applelegacy(void);
 void proto_reg_handoff_applelegacy(void);
 
-/* The port sniffer; sniffer.c. */
-void proto_register_applelegacy_sniffer(void);
-void proto_reg_handoff_applelegacy_sniffer(void);
+/* The port sniffer; sniffer.c (registered by plugin.c as a protocol of its
+ * own). */
 /* The protocol that took this frame's payload on the sniffer's first
  * packet of a conversation (an Apple heuristic or a generic signature's
  * dissector), or -1. */
@@ -78,9 +77,9 @@ struct epan_uat *applelegacy_user_table_new(void (*changed)(void));
 const al_row_t *applelegacy_user_rows(size_t *count);
 void applelegacy_user_rows_free(void);
 
-/* Reports; report.c and stats-tree.c, called by plugin_register_taps_applelegacy(). */
+/* Reports; report.c and stats-tree.c, called by register_tap_listener_applelegacy(). */
 void applelegacy_register_report(void);
 void applelegacy_register_stats_tree(void);
-void plugin_register_taps_applelegacy(void);
+void register_tap_listener_applelegacy(void);
 
 #endif /* APPLELEGACY_APPLELEGACY_H */

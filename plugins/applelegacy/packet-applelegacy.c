@@ -1159,7 +1159,6 @@ void proto_register_applelegacy(void)
     applelegacy_tap = register_tap(AL_TAP_NAME);
     bonjour_tap = register_tap(AL_BONJOUR_TAP_NAME);
 
-    proto_register_applelegacy_sniffer();
 }
 
 void proto_reg_handoff_applelegacy(void)
@@ -1171,6 +1170,5 @@ void proto_reg_handoff_applelegacy(void)
     proto_ipv6_id = proto_get_id_by_filter_name("ipv6");
     proto_icmp_id = proto_get_id_by_filter_name("icmp");
     proto_icmpv6_id = proto_get_id_by_filter_name("icmpv6");
-    proto_reg_handoff_applelegacy_sniffer();
     proto_sniffer = proto_get_id_by_filter_name("applelegacy_sniffer");
 }

@@ -43,7 +43,7 @@ void applelegacy_register_stats_tree(void)
                                0, tree_packet, tree_init, NULL);
 }
 
-void plugin_register_taps_applelegacy(void)
+void register_tap_listener_applelegacy(void)
 {
     applelegacy_register_report();
     applelegacy_register_stats_tree();

@@ -30,6 +30,30 @@ typedef bool al_uat_bool_t;
 typedef gboolean al_uat_bool_t;
 #endif
 
+/* A boolean UAT column (a checkbox in the GUI, TRUE or FALSE in the file):
+ * from 4.4 on UAT_BOOL_CB_DEF's set callback reads "true" in any case as
+ * true, 4.0's only "TRUE", and any other spelling as false. AL_UAT_BOOL_CB_DEF
+ * is 4.4's on every series, so that a hand-written "true" means the same
+ * everywhere. */
+#if AL_WS_AT_LEAST(4, 4)
+#define AL_UAT_BOOL_CB_DEF(basename, field_name, rec_t) UAT_BOOL_CB_DEF(basename, field_name, rec_t)
+#else
+#define AL_UAT_BOOL_CB_DEF(basename, field_name, rec_t)                                            \
+    static void basename##_##field_name##_set_cb(void *rec, const char *buf, unsigned len,         \
+                                                 const void *u1 _U_, const void *u2 _U_)           \
+    {                                                                                              \
+        char *tmp_str = g_strndup(buf, len);                                                       \
+        ((rec_t *)rec)->field_name = g_ascii_strcasecmp(tmp_str, "true") == 0;                     \
+        g_free(tmp_str);                                                                           \
+    }                                                                                              \
+    static void basename##_##field_name##_tostr_cb(void *rec, char **out_ptr, unsigned *out_len,   \
+                                                   const void *u1 _U_, const void *u2 _U_)         \
+    {                                                                                              \
+        *out_ptr = g_strdup(((rec_t *)rec)->field_name ? "TRUE" : "FALSE");                        \
+        *out_len = (unsigned)strlen(*out_ptr);                                                     \
+    }
+#endif
+
 /* Heuristic dissectors and tcp_dissect_pdus callbacks. */
 #if AL_WS_AT_LEAST(4, 4)
 typedef bool al_heur_bool_t;
