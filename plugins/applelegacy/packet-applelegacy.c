@@ -1158,7 +1158,6 @@ void proto_register_applelegacy(void)
         dissect_postdissector, proto_applelegacy_post));
     applelegacy_tap = register_tap(AL_TAP_NAME);
     bonjour_tap = register_tap(AL_BONJOUR_TAP_NAME);
-
 }
 
 void proto_reg_handoff_applelegacy(void)
