@@ -48,6 +48,16 @@ static bool ports_at(const uint8_t *f, size_t t, uint16_t sport, uint16_t dport)
     return get16(f + t) == sport && get16(f + t + 2) == dport;
 }
 
+/* The packet's source and destination addresses in the IP header at o (the
+ * sizes constant, so that the compiler compares in place). */
+static bool addresses_at(const uint8_t *f, size_t o, size_t addr_len, const uint8_t *src,
+                         const uint8_t *dst)
+{
+    if (addr_len == 4)
+        return memcmp(f + o + 12, src, 4) == 0 && memcmp(f + o + 16, dst, 4) == 0;
+    return memcmp(f + o + 8, src, 16) == 0 && memcmp(f + o + 24, dst, 16) == 0;
+}
+
 /* The packet's own transport header after an IP header at o. */
 static bool transport_at(const uint8_t *frame, size_t len, size_t o, size_t addr_len,
                          const uint8_t *src, const uint8_t *dst, uint8_t ipproto, uint16_t sport,
@@ -58,9 +68,7 @@ static bool transport_at(const uint8_t *frame, size_t len, size_t o, size_t addr
     if (o + 20 > len || !ip_header_at(frame, len, o, ipproto, need, &t, &ip_payload, &alen) ||
         alen != addr_len)
         return false;
-    size_t src_at = addr_len == 4 ? o + 12 : o + 8;
-    if (memcmp(frame + src_at, src, addr_len) != 0 ||
-        memcmp(frame + src_at + addr_len, dst, addr_len) != 0 || !ports_at(frame, t, sport, dport))
+    if (!ports_at(frame, t, sport, dport) || !addresses_at(frame, o, addr_len, src, dst))
         return false;
     size_t hdr, stated;
     if (ipproto == AL_IPPROTO_TCP) {

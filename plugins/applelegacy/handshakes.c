@@ -6,6 +6,8 @@
  */
 #include <epan/packet.h>
 
+#include <string.h>
+
 #include "handshakes.h"
 
 typedef struct {
@@ -17,6 +19,20 @@ typedef struct {
 } handshake_t;
 
 static wmem_map_t *handshakes; /* handshake_t, keyed by itself */
+/* The ports a kept handshake names as the server, one bit each: a frame on
+ * neither of them needs no lookup (nearly every frame, since handshakes that
+ * overrule the port rule are few). Set for the capture, never cleared. */
+static uint8_t server_ports[65536 / 8];
+
+static bool is_server_port(uint16_t port)
+{
+    return server_ports[port >> 3] & (1u << (port & 7));
+}
+
+static void handshakes_init(void)
+{
+    memset(server_ports, 0, sizeof(server_ports));
+}
 
 static guint handshake_hash(gconstpointer key)
 {
@@ -48,12 +64,13 @@ void al_handshakes_register(void)
 {
     handshakes = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), handshake_hash,
                                         handshake_equal);
+    register_init_routine(handshakes_init);
 }
 
 uint16_t al_handshake_server_port(const address *src, const address *dst, uint16_t sport,
                                   uint16_t dport)
 {
-    if (wmem_map_size(handshakes) == 0)
+    if (!is_server_port(sport) && !is_server_port(dport))
         return 0;
     handshake_t key;
     make_key(&key, src, dst, sport, dport);
@@ -64,6 +81,10 @@ uint16_t al_handshake_server_port(const address *src, const address *dst, uint16
 void al_handshake_set(const address *src, const address *dst, uint16_t sport, uint16_t dport,
                       uint16_t server_port)
 {
+    if (server_port)
+        server_ports[server_port >> 3] |= (uint8_t)(1u << (server_port & 7));
+    else if (!is_server_port(sport) && !is_server_port(dport))
+        return; /* nothing kept for the pair */
     handshake_t key;
     make_key(&key, src, dst, sport, dport);
     handshake_t *h = (handshake_t *)wmem_map_lookup(handshakes, &key);
