@@ -913,6 +913,17 @@ static AL_COLD int annotate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     return len;
 }
 
+/* c is the record of the pair src:sport -> dst:dport. */
+static bool record_of(const al_conv_t *c, const address *src, const address *dst, uint16_t sport,
+                      uint16_t dport)
+{
+    if (c->service_port == dport && addresses_equal(&c->server, dst) &&
+        addresses_equal(&c->client, src))
+        return true;
+    return c->service_port == sport && addresses_equal(&c->server, src) &&
+           addresses_equal(&c->client, dst);
+}
+
 /* An ICMP or ICMPv6 error quoting a packet on a service port: a frame of
  * the quoted conversation, sent on the service side; destination
  * unreachable rejects it. */
@@ -938,9 +949,12 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
     set_address(&qdst, type, (int)q.addr_len, q.dst);
     conversation_type ctype = transport == AL_TRANSPORT_TCP ? CONVERSATION_TCP : CONVERSATION_UDP;
     conversation_t *conv = find_conversation(pinfo->num, &qsrc, &qdst, ctype, sport, dport, 0);
-    if (!conv)
-        conv = conversation_new(pinfo->num, &qsrc, &qdst, ctype, sport, dport, 0);
-    al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
+    al_conv_t *c = conv ? (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy) : NULL;
+    /* find_conversation() falls back to a conversation made with a wildcard
+     * port (a dissector expecting a reply from any port): a record there may
+     * be another pair's */
+    if (c && !record_of(c, &qsrc, &qdst, sport, dport))
+        c = NULL, conv = NULL;
     if (!c) {
         al_verdict_t v;
         uint16_t server = transport == AL_TRANSPORT_TCP
@@ -948,6 +962,8 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
                               : 0;
         if (!al_classify(registry, &classify_opts, transport, sport, dport, server, &v))
             return 0;
+        if (!conv)
+            conv = conversation_new(pinfo->num, &qsrc, &qdst, ctype, sport, dport, 0);
         c = new_conv(pinfo, conv, &v, &qsrc, &qdst);
     }
     const char *saved_proto = pinfo->current_proto;

@@ -175,6 +175,19 @@ class ProtocolStack(CaptureTestCase):
         self.assertEqual(rows, [["2", taken, "serialnumberd", "serialnumberd"]])
 
 
+    def test_icmp_error_is_not_taken_for_a_wildcard_conversation(self):
+        # TFTP's read request makes a conversation for any port of the
+        # server: the unreachable quoting the probe of 732 must not be taken
+        # for the serialnumberd conversation that conversation holds
+        rrq = b"\x00\x01a.txt\x00octet\x00"
+        snquery = frame(SCANNER, TARGET, 40000, 626, b"SNQUERY: 127.0.0.1:AAAAAA:xsvr", proto="udp")
+        other = frame(SCANNER, TARGET, 40000, 732, b"x", proto="udp")
+        cap = self.write(Capture().udp(SCANNER, TARGET, 40000, 69, rrq).add(snquery)
+                         .add(icmp_unreachable(snquery)).add(other).add(icmp_unreachable(other)))
+        rows = fields(cap, ["frame.number", "applelegacy.port", "applelegacy.state"], "applelegacy")
+        self.assertEqual(rows, [["2", "626", "no answer"], ["3", "626", "rejected"]])
+
+
 def ipv4_fragments(src, dst, udp_payload, sport=5353, dport=5353, split=64):
     """A UDP datagram in two IPv4 fragments (the UDP header in the first)."""
     length = 8 + len(udp_payload)
