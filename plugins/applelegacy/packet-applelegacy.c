@@ -1185,6 +1185,7 @@ void proto_register_applelegacy(void)
         dissect_postdissector, proto_applelegacy_post));
     applelegacy_tap = register_tap(AL_TAP_NAME);
     bonjour_tap = register_tap(AL_BONJOUR_TAP_NAME);
+    register_tap(AL_EVENT_TAP_NAME); /* the Apple plugins' events, for report.c */
 
     proto_sniffer = proto_register_protocol("Apple Legacy Port Sniffer", "AppleLegacySniffer",
                                             "applelegacy_sniffer");
