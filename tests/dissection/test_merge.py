@@ -13,6 +13,19 @@ from test_conn_state import airport_announcement, icmp_unreachable
 from test_report_tool import DEMO, REPORT_TOOL, editcap, run_tool
 
 C1, C2, C3, S1, S2 = "10.0.0.5", "10.0.0.6", "10.0.0.7", "10.0.0.9", "10.0.0.10"
+STATES = [{"name": n, "answered": a} for n, a in (
+    ("no answer", False), ("rejected", False), ("answered", True), ("established", True),
+    ("data exchanged", True))]
+
+
+def row(service="zeta", packets=5, port=9999, warnings=(), rank=0):
+    return {"server": S1, "port": port, "transport": "tcp", "service": service,
+            "iana_name": "", "registration": "unregistered", "lifecycle": "current",
+            "last_seen_in": "", "expected": "", "observed": "unknown", "clients": 1,
+            "conversations": 1, "packets": packets, "bytes": 100 * packets,
+            "first_seen": "2026-01-01T00:00:00.000000Z",
+            "last_seen": "2026-01-01T00:00:01.000000Z", "client_addresses": [C1],
+            "states": {"established": 1}, "rank": rank, "warnings": list(warnings)}
 
 
 class MergeCase(CaptureTestCase):
@@ -31,6 +44,17 @@ class MergeCase(CaptureTestCase):
         proc = run_tool("--merge", *args)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         return proc.stdout
+
+    def made(self, capture, rows, warnings=(), **changes):
+        """A report of --separate for capture, written here: rows made by
+        row(), the table of warnings given."""
+        path = self.path(capture + ".json")
+        with open(path, "w") as f:
+            json.dump(dict({"capture": capture, "report": "applelegacy", "scope": "apple",
+                            "warnings": list(warnings), "states": STATES, "rows": rows,
+                            "probes": [], "bonjour": []}, **changes), f)
+        return path
+
 
     def small_captures(self):
         """Three captures with the same endpoints, clients, probes and
@@ -133,22 +157,10 @@ class Exact(MergeCase):
 
     def test_rows_tied_but_for_the_service(self):
         """Reports made with other port tables may name the service of one
-        server, port and transport otherwise: rows then tie on row_order()'s
-        keys, and the service decides, whatever the grouping."""
-        def separate(capture, service, packets):
-            row = {"server": S1, "port": 9999, "transport": "tcp", "service": service,
-                   "iana_name": "", "registration": "unregistered", "lifecycle": "current",
-                   "last_seen_in": "", "expected": "", "observed": "unknown", "clients": 1,
-                   "conversations": 1, "packets": packets, "bytes": 100 * packets,
-                   "first_seen": "2026-01-01T00:00:00.000000Z",
-                   "last_seen": "2026-01-01T00:00:01.000000Z", "client_addresses": [C1],
-                   "states": {"established": 1}, "warnings": []}
-            path = self.path(capture + ".json")
-            with open(path, "w") as f:
-                json.dump({"capture": capture, "report": "applelegacy", "scope": "apple",
-                           "rows": [row], "probes": [], "bonjour": []}, f)
-            return path
-        ra, rb, rc = separate("a", "zeta", 5), separate("b", "alpha", 10), separate("c", "zeta", 5)
+        server, port and transport otherwise: rows then tie on the order's
+        other keys, and the service decides, whatever the grouping."""
+        ra, rb, rc = (self.made("a", [row("zeta", 5)]), self.made("b", [row("alpha", 10)]),
+                      self.made("c", [row("zeta", 5)]))
         rab = self.path("rab.json")
         with open(rab, "w") as f:
             f.write(self.merge("--json", ra, rb))

@@ -1,18 +1,40 @@
-"""-z applelegacy,report (text and JSON), -z applelegacy,tree, and the report
-tool tools/applelegacy-report, on built and on embedded captures.
+"""-z applelegacy,report (the report model), its rendering as text by
+tools/applelegacy_report.py, -z applelegacy,tree, and the report tool
+tools/applelegacy-report, on built and on embedded captures.
 
 Golden files live in golden/; to regenerate them after an intended change,
 run with APPLELEGACY_REGEN_GOLDEN=1 and review the diff."""
 import json
 import os
 import subprocess
+import tempfile
 import unittest
 
-from harness import SOURCE, BUILD, CaptureTestCase, Capture, tshark
+from harness import SOURCE, BUILD, CaptureTestCase, Capture, tshark, tshark_series
 
 GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 DEMO = os.path.join(SOURCE, "captures", "apple-legacy-demo.pcapng")
 REPORT_TOOL = os.path.join(SOURCE, "tools", "applelegacy-report")
+HELPER = os.path.join(SOURCE, "tools", "applelegacy_report.py")
+
+
+def render(model, *args):
+    """What the report tool's helper renders of one report model (tshark's
+    -z applelegacy,report), as the capture "capture"."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        f.write(model)
+        f.flush()
+        return subprocess.run(["python3", HELPER, "render"] + list(args)
+                              + ["--report", "capture", f.name],
+                              capture_output=True, text=True, check=True).stdout
+
+
+def text_report(model):
+    """The text report of one model: what tools/applelegacy-report prints
+    after its "Capture:" line, without the empty line that ends it."""
+    out = render(model, "--format", "text")
+    assert out.startswith("Capture: capture\n") and out.endswith("\n\n"), out
+    return out[len("Capture: capture\n"):-1]
 
 C1, C2, S1, S2 = "10.0.0.5", "10.0.0.6", "10.0.0.9", "10.0.0.10"
 TLS_HELLO = bytes.fromhex("160301002f0100002b0303") + b"\x00" * 32 + bytes.fromhex("000002002f0100")
@@ -43,18 +65,35 @@ def check_golden(test, name, actual):
 
 class Report(CaptureTestCase):
     def test_text_report(self):
-        out = tshark(["-q", "-z", "applelegacy,report"], self.write(basic_capture())).stdout
+        out = text_report(tshark(["-q", "-z", "applelegacy,report"],
+                                 self.write(basic_capture())).stdout)
         check_golden(self, "report-basic.txt", out)
         lines = out.splitlines()
         self.assertIn("3 service endpoints, 4 conversations, 23 packets", lines)
         # most concerning first: the mismatch, then the abandoned port, then the rest
-        self.assertEqual([l.split()[:2] for l in lines[6:9]],
+        self.assertEqual([l.split()[:2] for l in lines[5:8]],
                          [["10.0.0.10", "tcp/625"], ["10.0.0.9", "tcp/660"], ["10.0.0.9", "udp/3283"]])
 
     def test_json_report(self):
-        out = tshark(["-q", "-z", "applelegacy,report,json"], self.write(basic_capture())).stdout
+        cap = self.write(basic_capture())
+        out = tshark(["-q", "-z", "applelegacy,report,json"], cap).stdout
+        # ",json" asks for what -z applelegacy,report prints anyway
+        self.assertEqual(tshark(["-q", "-z", "applelegacy,report"], cap).stdout, out)
         report = json.loads(out)
+        self.assertEqual(list(report), ["report", "scope", "warnings", "states", "rows", "probes",
+                                        "bonjour"])
         self.assertEqual(report["scope"], "apple")
+        # the registry's own warnings, in report order (no ard event was raised)
+        self.assertEqual(report["warnings"], [
+            {"key": "protocol_mismatch", "title": "Protocol mismatch", "weight": 64},
+            {"key": "abandoned", "title": "Abandoned port", "weight": 8},
+            {"key": "registered_to_other", "title": "Registered to another service", "weight": 4},
+            {"key": "unregistered_use", "title": "Unregistered use", "weight": 2},
+            {"key": "unassigned", "title": "Unassigned port", "weight": 1}])
+        self.assertEqual(report["states"], [
+            {"name": "no answer", "answered": False}, {"name": "rejected", "answered": False},
+            {"name": "answered", "answered": True}, {"name": "established", "answered": True},
+            {"name": "data exchanged", "answered": True}])
         self.assertEqual([(r["server"], r["transport"], r["port"]) for r in report["rows"]],
                          [("10.0.0.10", "tcp", 625), ("10.0.0.9", "tcp", 660),
                           ("10.0.0.9", "udp", 3283)])
@@ -67,10 +106,11 @@ class Report(CaptureTestCase):
             "first_seen": "2026-01-01T00:00:00.000000Z", "last_seen": "2026-01-01T00:00:00.130000Z",
             "client_addresses": ["10.0.0.5", "10.0.0.6"],
             # both sessions: handshake and the client's data, no reply data
-            "states": {"established": 2}, "warnings": ["abandoned"]})
+            "states": {"established": 2}, "rank": 8, "warnings": ["abandoned"]})
         self.assertEqual(report["rows"][0]["observed"], "tls")
         self.assertEqual(report["rows"][0]["warnings"],
                          ["protocol_mismatch", "registered_to_other", "unregistered_use"])
+        self.assertEqual([r["rank"] for r in report["rows"]], [70, 8, 0])
 
     def test_ard_amplification_is_counted(self):
         # a 5-byte GET_INFO probe answered with 1006 bytes (code 1, length 1002)
@@ -78,14 +118,19 @@ class Report(CaptureTestCase):
         answer[0:6] = bytes.fromhex("000103ea0031")
         cap = Capture().udp(C1, S1, 41000, 3283, b"\x00\x14\x00\x01\x03")
         cap.udp(S1, C1, 3283, 41000, bytes(answer))
-        rows = json.loads(tshark(["-q", "-z", "applelegacy,report,json"],
-                                 self.write(cap)).stdout)["rows"]
-        self.assertEqual([(r["port"], r["observed"], r["warnings"]) for r in rows],
-                         [(3283, "ard", ["ard_amplification"])])
-        # without the ard plugin's events the row has no warning
-        out = tshark(["-q", "--disable-protocol", "ard", "-z", "applelegacy,report,json"],
+        report = json.loads(tshark(["-q", "-z", "applelegacy,report"], self.write(cap)).stdout)
+        self.assertEqual([(r["port"], r["observed"], r["rank"], r["warnings"])
+                          for r in report["rows"]], [(3283, "ard", 32, ["ard_amplification"])])
+        # the event's key, title and weight, in the table in report order
+        self.assertEqual([w["key"] for w in report["warnings"]][:3],
+                         ["protocol_mismatch", "ard_amplification", "abandoned"])
+        self.assertEqual(report["warnings"][1],
+                         {"key": "ard_amplification", "title": "ARD amplification", "weight": 32})
+        # without the ard plugin's events the row has no warning, the table no ard entry
+        out = tshark(["-q", "--disable-protocol", "ard", "-z", "applelegacy,report"],
                      self.path("test.pcap")).stdout
         self.assertEqual(json.loads(out)["rows"][0]["warnings"], [])
+        self.assertNotIn("ard_amplification", [w["key"] for w in json.loads(out)["warnings"]])
 
     def test_disabled_registry_reports_nothing(self):
         # applelegacy disabled: no frame is annotated, so the report's tap
@@ -107,14 +152,22 @@ class Report(CaptureTestCase):
         self.assertEqual(sorted(r["port"] for r in json.loads(out)["rows"]), [443, 625, 660, 3283])
 
     def test_bad_report_argument(self):
+        """One line on stderr and no report. Only from 4.6 on can a -z
+        statistic refuse its argument; before, tshark goes on (exit status 0)
+        without the report, as the plugin neither exits nor aborts."""
         cap = self.write(basic_capture())
-        proc = tshark(["-q", "-z", "applelegacy,reportx"], cap, check=False)
-        self.assertNotEqual(proc.returncode, 0)
-        self.assertIn('tshark: invalid "-z applelegacy,reportx": expected -z '
-                      'applelegacy,report[,json][,FILTER]', proc.stderr)
-        proc = tshark(["-q", "-z", "applelegacy,report,ip.src=="], cap, check=False)
-        self.assertNotEqual(proc.returncode, 0)
-        self.assertIn("tshark: cannot start -z applelegacy,report: ", proc.stderr)
+        refused = tshark_series() >= (4, 6)
+        for arg, message in (
+                ("applelegacy,reportx", 'tshark: invalid "-z applelegacy,reportx": expected -z '
+                                        'applelegacy,report[,json][,FILTER]\n'),
+                ("applelegacy,report,jsonx", 'tshark: cannot start -z applelegacy,report: '),
+                ("applelegacy,report,ip.src==", "tshark: cannot start -z applelegacy,report: ")):
+            with self.subTest(arg=arg):
+                proc = tshark(["-q", "-z", arg], cap, check=False)
+                self.assertEqual(proc.returncode != 0, refused, proc.stderr)
+                self.assertEqual(proc.stdout, "")
+                self.assertTrue(proc.stderr.startswith(message), proc.stderr)
+                self.assertEqual(proc.stderr.count("\n"), 1, proc.stderr)
 
     def test_stats_tree(self):
         import re

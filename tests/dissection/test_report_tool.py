@@ -247,8 +247,12 @@ class Merge(CaptureTestCase):
             "last_seen_in": "Mac OS X Server 10.4", "expected": "", "observed": "unknown",
             "clients": 2, "conversations": 3, "packets": 21, "bytes": 1141,
             "first_seen": "2026-01-01T00:00:00.000000Z", "last_seen": "2026-01-01T01:00:00.130000Z",
-            "client_addresses": [C1, C2], "states": {"established": 3}, "warnings": ["abandoned"],
-            "captures": [a, b]}])
+            "client_addresses": [C1, C2], "states": {"established": 3}, "rank": 8,
+            "warnings": ["abandoned"], "captures": [a, b]}])
+        # the tables of the models, as tshark printed them
+        model = json.loads(tshark(["-q", "-z", "applelegacy,report"], a).stdout)
+        self.assertEqual((report["warnings"], report["states"]),
+                         (model["warnings"], model["states"]))
         text = run_tool(a, b).stdout
         self.assertTrue(text.startswith("Capture: %s\nCapture: %s\n====" % (a, b)), text)
         self.assertIn("\n1 service endpoints, 3 conversations, 21 packets\n", text)
