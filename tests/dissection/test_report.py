@@ -1,16 +1,18 @@
 """-z applelegacy,report (the report model), its rendering as text by
-tools/applelegacy_report.py, -z applelegacy,tree, and the report tool
-tools/applelegacy-report, on built and on embedded captures.
+tools/applelegacy_report.py, the order both give the rows, -z applelegacy,tree,
+and the report tool tools/applelegacy-report, on built and on embedded
+captures.
 
 Golden files live in golden/; to regenerate them after an intended change,
 run with APPLELEGACY_REGEN_GOLDEN=1 and review the diff."""
 import json
 import os
+import struct
 import subprocess
 import tempfile
 import unittest
 
-from harness import SOURCE, BUILD, CaptureTestCase, Capture, tshark, tshark_series
+from harness import SOURCE, BUILD, SYN, CaptureTestCase, Capture, frame, tshark, tshark_series
 
 GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 DEMO = os.path.join(SOURCE, "captures", "apple-legacy-demo.pcapng")
@@ -132,6 +134,21 @@ class Report(CaptureTestCase):
         self.assertEqual(json.loads(out)["rows"][0]["warnings"], [])
         self.assertNotIn("ard_amplification", [w["key"] for w in json.loads(out)["warnings"]])
 
+    def test_ard_many_sources_is_counted(self):
+        # five requesters of one responder: amplification on each conversation,
+        # many sources once, all on the responder's row
+        from test_ard import NMAP_PROBE, RESPONDER, answer
+        cap = Capture()
+        for i in range(5):
+            cap.udp("127.0.0.%d" % (101 + i), RESPONDER, 41000 + i, 3283, NMAP_PROBE)
+            cap.udp(RESPONDER, "127.0.0.%d" % (101 + i), 3283, 41000 + i, answer())
+        report = json.loads(tshark(["-q", "-z", "applelegacy,report"], self.write(cap)).stdout)
+        self.assertEqual([(r["server"], r["port"], r["clients"], r["rank"], r["warnings"])
+                          for r in report["rows"]],
+                         [(RESPONDER, 3283, 5, 48, ["ard_amplification", "ard_many_sources"])])
+        self.assertIn({"key": "ard_many_sources", "title": "ARD many sources", "weight": 16},
+                      report["warnings"])
+
     def test_disabled_registry_reports_nothing(self):
         # applelegacy disabled: no frame is annotated, so the report's tap
         # gets nothing (libwireshark would hide the tree and expert items of a
@@ -185,6 +202,100 @@ class Report(CaptureTestCase):
         self.assertEqual(counts[(3, "Net Assistant")], 2)
         self.assertEqual(counts[(1, "other")], 7)
         self.assertEqual(counts[(3, "Directory Service Proxy (DSProxy)")], 7)
+
+
+def dns_name(*labels):
+    return b"".join(bytes([len(x)]) + x for x in labels) + b"\0"
+
+
+def announcement(instance, service_type, host, port, address):
+    """An mDNS response advertising one service instance (PTR, SRV, A)."""
+    kind = service_type.split(".")
+    inst = dns_name(instance.encode(), *(k.encode() for k in kind), b"local")
+    svc = dns_name(*(k.encode() for k in kind), b"local")
+    target = dns_name(host.encode(), b"local")
+    srv = struct.pack("!HHH", 0, 0, port) + target
+    rr = [svc + struct.pack("!HHIH", 12, 1, 4500, len(inst)) + inst,
+          inst + struct.pack("!HHIH", 33, 0x8001, 120, len(srv)) + srv,
+          target + struct.pack("!HHIH", 1, 0x8001, 120, 4) + bytes(int(x) for x in
+                                                                    address.split("."))]
+    return struct.pack("!HHHHHH", 0, 0x8400, 0, len(rr), 0, 0) + b"".join(rr)
+
+
+C3, C4, C5, S3 = "10.0.0.7", "10.0.0.8", "10.0.0.20", "10.0.0.12"
+
+
+def order_capture():
+    """Rows, probe findings and Bonjour entries that only the later keys of
+    the order rules tell apart (docs/reports.md, "Order")."""
+    cap = Capture()
+    # rank 8 (abandoned): the most packets first, then by server address as
+    # text ("10.0.0.10" before "10.0.0.9")
+    cap.tcp_session(C1, S1, 40000, 660, [(True, b"\x00\x01")])
+    cap.tcp_session(C1, S2, 40001, 660, [(True, b"\x00\x01")])
+    cap.tcp_session(C1, S3, 40002, 660, [(True, b"\x00\x01"), (False, b"\x00\x02"),
+                                         (True, b"\x00\x03")])
+    # rank 64 (HTTP on DAAP's port, DSI on AFP's), 7 packets each: by port
+    cap.tcp_session(C2, S1, 40003, 3689, [(True, b"\x00\x01")])
+    cap.tcp_session(C2, S1, 40004, 548, [(True, b"\x00\x01")])
+    # rank 0, 7 packets each: by transport
+    cap.tcp_session(C2, S1, 40005, 3283, [(True, b"\x00\x01")])
+    for i in range(7):
+        cap.udp(C2, S1, 40006, 3283, b"hello") if i % 2 == 0 else \
+            cap.udp(S1, C2, 3283, 40006, b"hello")
+    # probe findings: two ports first, then one port each, by client and
+    # server as text ("10.0.0.20" before "10.0.0.8")
+    for client, server, port in ((C4, S2, 311), (C3, S2, 687), (C3, S2, 311), (C4, S1, 687),
+                                 (C5, S1, 311)):
+        cap.add(frame(client, server, 44000, port, flags=SYN))
+    # Bonjour: the discontinued base station first, then by service type
+    for inst, svc, host, port, addr in (("Music", "_daap._tcp", "mac-b", 3689, "10.0.1.3"),
+                                        ("Files", "_afpovertcp._tcp", "mac-a", 548, "10.0.1.2"),
+                                        ("Base", "_airport._tcp", "base", 5009, "10.0.1.1")):
+        cap.udp(addr, "224.0.0.251", 5353, 5353, announcement(inst, svc, host, port, addr))
+    return cap
+
+
+class Order(CaptureTestCase):
+    """report.c orders one capture's model, tools/applelegacy_report.py the
+    merged models, by the same rules: the tool's merge of one model is the
+    model itself, in the same order."""
+    maxDiff = None
+
+    def check_same_order(self, model_text):
+        model = json.loads(model_text)
+        # the model as it is, and its lists reversed: the tool orders them
+        backwards = dict(model, **{k: model[k][::-1] for k in ("warnings", "rows", "probes",
+                                                               "bonjour")})
+        for given in (model_text, json.dumps(backwards)):
+            merged = json.loads(render(given, "--format", "json"))
+            self.assertEqual(merged["captures"], ["capture"])
+            for r in merged["rows"]:
+                self.assertEqual(r.pop("captures"), ["capture"])
+            for key in ("warnings", "states", "rows", "probes", "bonjour"):
+                self.assertEqual(merged[key], model[key], key)
+        # --separate renders the model as it is: the same text
+        self.assertEqual(render(model_text, "--format", "text", "--separate"),
+                         render(model_text, "--format", "text"))
+        return model
+
+    def test_every_key_of_the_rules(self):
+        model = self.check_same_order(tshark(["-q", "-z", "applelegacy,report"],
+                                             self.write(order_capture())).stdout)
+        self.assertEqual([(r["server"], r["transport"], r["port"], r["rank"], r["packets"])
+                          for r in model["rows"]],
+                         [(S1, "tcp", 548, 64, 7), (S1, "tcp", 3689, 64, 7),
+                          (S3, "tcp", 660, 8, 9), (S2, "tcp", 660, 8, 7), (S1, "tcp", 660, 8, 7),
+                          (S1, "tcp", 3283, 0, 7), (S1, "udp", 3283, 0, 7)])
+        self.assertEqual([(f["client"], f["server"], f["ports_probed"]) for f in model["probes"]],
+                         [(C3, S2, 2), (C5, S1, 1), (C4, S2, 1), (C4, S1, 1)])
+        self.assertEqual([(b["service_type"], b["rank"]) for b in model["bonjour"]],
+                         [("_airport._tcp", 2), ("_afpovertcp._tcp", 0), ("_daap._tcp", 0)])
+
+    def test_demo_and_basic(self):
+        self.check_same_order(tshark(["-q", "-z", "applelegacy,report"], DEMO).stdout)
+        self.check_same_order(tshark(["-q", "-z", "applelegacy,report"],
+                                     self.write(basic_capture())).stdout)
 
 
 class DemoCapture(unittest.TestCase):
