@@ -222,7 +222,7 @@ def announcement(instance, service_type, host, port, address):
     return struct.pack("!HHHHHH", 0, 0x8400, 0, len(rr), 0, 0) + b"".join(rr)
 
 
-C3, C4, C5, S3 = "10.0.0.7", "10.0.0.8", "10.0.0.20", "10.0.0.12"
+C3, C4, C5, S3, S4 = "10.0.0.7", "10.0.0.8", "10.0.0.20", "10.0.0.12", "10.0.0.11"
 
 
 def order_capture():
@@ -235,9 +235,9 @@ def order_capture():
     cap.tcp_session(C1, S2, 40001, 660, [(True, b"\x00\x01")])
     cap.tcp_session(C1, S3, 40002, 660, [(True, b"\x00\x01"), (False, b"\x00\x02"),
                                          (True, b"\x00\x03")])
-    # rank 64 (HTTP on DAAP's port, DSI on AFP's), 7 packets each: by port
-    cap.tcp_session(C2, S1, 40003, 3689, [(True, b"\x00\x01")])
-    cap.tcp_session(C2, S1, 40004, 548, [(True, b"\x00\x01")])
+    # rank 72 (SSH where Server Admin was, abandoned), 7 packets each: by port
+    for port in (687, 660):
+        cap.tcp_session(C2, S4, 40003, port, [(False, b"SSH-2.0-OpenSSH_9.6\r\n")])
     # rank 0, 7 packets each: by transport
     cap.tcp_session(C2, S1, 40005, 3283, [(True, b"\x00\x01")])
     for i in range(7):
@@ -284,7 +284,7 @@ class Order(CaptureTestCase):
                                              self.write(order_capture())).stdout)
         self.assertEqual([(r["server"], r["transport"], r["port"], r["rank"], r["packets"])
                           for r in model["rows"]],
-                         [(S1, "tcp", 548, 64, 7), (S1, "tcp", 3689, 64, 7),
+                         [(S4, "tcp", 660, 72, 7), (S4, "tcp", 687, 72, 7),
                           (S3, "tcp", 660, 8, 9), (S2, "tcp", 660, 8, 7), (S1, "tcp", 660, 8, 7),
                           (S1, "tcp", 3283, 0, 7), (S1, "udp", 3283, 0, 7)])
         self.assertEqual([(f["client"], f["server"], f["ports_probed"]) for f in model["probes"]],
