@@ -13,10 +13,11 @@ The only renderer of the report (text, CSV, HTML) and its merger. What it
 renders is the report model tshark prints (-z applelegacy,report, see
 plugins/applelegacy/report.c and docs/reports.md): the sections in report
 order, each row's rank, and the tables of the warnings (key, title, weight)
-and of the connection states. Nothing here names a warning or a state, nor
-knows a weight: merged rows are ranked and ordered from the models' tables,
-by the rules report.c orders one capture's rows (sort_rows(), merge_probes(),
-merge_bonjour()).
+and of the connection states. Nothing here names a warning, knows a weight
+or the order of the states (only the probe findings' counts name "rejected",
+as their fields do): merged rows are ranked and ordered from the models'
+tables, by the rules report.c orders one capture's lists (sort_rows(),
+merge_probes(), merge_bonjour(), Tables.ordered()).
 
 render: reads the report models tshark wrote, one per capture, and prints
 ONE report of all of them (rows merged by server, port, transport and service:
