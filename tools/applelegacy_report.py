@@ -9,11 +9,21 @@
       [--encap SHORTNAME]
   applelegacy_report.py html --json REPORT --output OUT
 
-render: reads the JSON reports tshark wrote (-z applelegacy,report,json), one
-per capture, and prints ONE report of all of them (rows merged by server,
-port, transport and service: counts summed, clients as the union of the client
-addresses, first seen the earliest, last seen the latest, warnings the union),
-or with --separate one report per capture.
+The only renderer of the report (text, CSV, HTML) and its merger. What it
+renders is the report model tshark prints (-z applelegacy,report, see
+plugins/applelegacy/report.c and docs/reports.md): the sections in report
+order, each row's rank, and the tables of the warnings (key, title, weight)
+and of the connection states. Nothing here names a warning, knows a weight
+or the order of the states (only the probe findings' counts name "rejected",
+as their fields do): merged rows are ranked and ordered from the models'
+tables, by the rules report.c orders one capture's lists (sort_rows(),
+merge_probes(), merge_bonjour(), Tables.ordered()).
+
+render: reads the report models tshark wrote, one per capture, and prints
+ONE report of all of them (rows merged by server, port, transport and service:
+counts summed, clients as the union of the client addresses, first seen the
+earliest, last seen the latest, warnings the union), or with --separate one
+report per capture.
 
 merge: reads JSON reports this tool wrote (--json, merged or --separate,
 made anywhere) and prints what render prints for all their captures at once:
@@ -73,10 +83,6 @@ GROUPS = {0x01000000: "Checksum", 0x02000000: "Sequence", 0x03000000: "Response"
           0x10000000: "Interface", 0x11000000: "Dissector bug"}
 PI_SECURITY = 0x0A000000
 
-# plugins/applelegacy/report.c: warning_names[] order; weights as al_warning_weight().
-WARNINGS = ("protocol_mismatch", "ard_amplification", "ard_many_sources", "abandoned",
-            "registered_to_other", "unregistered_use", "unassigned")
-
 # One table, a row per service endpoint ("service"), probe finding ("probe")
 # and advertised service ("bonjour"); a section leaves the others' columns
 # empty.
@@ -97,9 +103,6 @@ PROBE_RIGHT = {2, 3, 4, 5, 6, 7}
 BONJOUR_TITLES = ("Host", "Addresses", "Service type", "Instance", "Port", "Service", "Lifecycle",
                   "Model", "Firmware", "Announcements", "First seen (UTC)", "Last seen (UTC)")
 BONJOUR_RIGHT = {9}
-LIFECYCLES = ("current", "legacy", "discontinued")  # port-row.h order
-# plugins/applelegacy/conn-state.h, in order
-STATES = ("no answer", "rejected", "answered", "established", "data exchanged")
 RULE = "=" * 72
 THIN_RULE = "-" * 72
 
@@ -142,21 +145,68 @@ def _release_signals():
 # ---------------------------------------------------------------- render
 
 
-def warning_weight(warnings):
-    return sum(1 << (len(WARNINGS) - 1 - WARNINGS.index(w)) for w in warnings if w in WARNINGS)
+class Tables:
+    """What the report models define for every row: the warnings (key ->
+    {"key", "title", "weight"}) and the connection states, least to furthest
+    ([(name, answered)]). Models of one build agree; add() refuses one that
+    does not."""
 
+    def __init__(self):
+        self.warnings, self.origin = {}, {}  # origin: where each warning came from
+        self.states, self.states_origin = None, None
 
-def ordered_warnings(names):
-    known = [w for w in WARNINGS if w in names]
-    return known + sorted(n for n in names if n not in WARNINGS)
+    def add(self, report, where, error=Failure):
+        """Takes the tables of report (named where in an error message)."""
+        for w in report["warnings"]:
+            old = self.warnings.setdefault(w["key"], {k: w[k] for k in ("key", "title", "weight")})
+            self.origin.setdefault(w["key"], where)
+            if (old["title"], old["weight"]) != (w["title"], w["weight"]):
+                raise error("%s: warning %s is \"%s\" of weight %d, not \"%s\" of weight %d as "
+                            "in %s: merge reports of one version" % (
+                                where, w["key"], w["title"], w["weight"], old["title"],
+                                old["weight"], self.origin[w["key"]]))
+        states = [(s["name"], s["answered"]) for s in report["states"]]
+        if self.states is None:
+            self.states, self.states_origin = states, where
+        elif states != self.states:
+            raise error("%s: connection states %s, not %s as in %s: merge reports of one "
+                        "version" % (where, ", ".join(n for n, _ in states),
+                                     ", ".join(n for n, _ in self.states), self.states_origin))
+        return self
+
+    def ordered(self):
+        """The warnings in report order: weight descending, then key (report.c's
+        kind_order())."""
+        return sorted(self.warnings.values(), key=lambda w: (-w["weight"], w["key"].encode()))
+
+    def ordered_warnings(self, keys):
+        return [w["key"] for w in self.ordered() if w["key"] in keys]
+
+    def rank(self, keys):
+        """A row's rank: the sum of its warnings' weights."""
+        return sum(self.warnings[k]["weight"] for k in keys)
+
+    def title(self, key):
+        return self.warnings[key]["title"]
+
+    def progress(self, state):
+        return [n for n, _ in self.states].index(state)
+
+    def answered(self, state):
+        return dict(self.states)[state]
+
+    def json(self):
+        return {"warnings": self.ordered(),
+                "states": [{"name": n, "answered": a} for n, a in self.states]}
 
 
 def sort_rows(rows):
-    """The order of report.c's row_order()."""
-    # service last: one capture has one row a server, port and transport, but
-    # reports made with other port tables may name its service otherwise
-    rows.sort(key=lambda r: (-warning_weight(r["warnings"]), -r["packets"], r["port"],
-                             r["transport"], r["server"].encode(), r["service"].encode()))
+    """The service rows in report order (docs/reports.md, "Order"; report.c's
+    row_order()): rank descending, packets descending, then port, transport,
+    server and service. One capture has one row a server, port and transport;
+    reports made with other port tables may name its service otherwise."""
+    rows.sort(key=lambda r: (-r["rank"], -r["packets"], r["port"], r["transport"].encode(),
+                             r["server"].encode(), r["service"].encode()))
     return rows
 
 
@@ -178,10 +228,10 @@ def all_captures(reports):
     return list(out)
 
 
-def merge(reports):
-    """reports: [(capture, parsed JSON report)] -> merged rows, sorted. A
-    row of a merged report carries its captures: merging merged reports gives
-    what one merge of all their captures gives."""
+def merge(reports, tables):
+    """reports: [(capture, report model)] -> merged rows, ranked and in report
+    order. A row of a merged report carries its captures: merging merged
+    reports gives what one merge of all their captures gives."""
     merged = {}
     for capture, report in reports:
         for r in report["rows"]:
@@ -191,13 +241,13 @@ def merge(reports):
                 m = dict(r)
                 m["client_addresses"] = set(r["client_addresses"])
                 m["warnings"] = set(r["warnings"])
-                m["states"] = dict(r.get("states", {}))
+                m["states"] = dict(r["states"])
                 m["captures"] = dict.fromkeys(r.get("captures", capture_list(capture)))
                 merged[key] = m
                 continue
             m["client_addresses"].update(r["client_addresses"])
             m["warnings"].update(r["warnings"])
-            for state, n in r.get("states", {}).items():
+            for state, n in r["states"].items():
                 m["states"][state] = m["states"].get(state, 0) + n
             for field in ("conversations", "packets", "bytes"):
                 m[field] += r[field]
@@ -212,30 +262,22 @@ def merge(reports):
     rows = []
     for m in merged.values():
         m["client_addresses"] = sorted(m["client_addresses"], key=str.encode)
-        m["captures"] = list(m["captures"])
         m["clients"] = len(m["client_addresses"])
-        m["warnings"] = ordered_warnings(m["warnings"])
-        m["states"] = {s: m["states"][s] for s in reversed(STATES) if m["states"].get(s)}
-        # the key order of report.c, then the captures
-        row = {k: m[k] for k in ("server", "port", "transport", "service", "iana_name",
-                                 "registration", "lifecycle", "last_seen_in", "expected",
-                                 "observed", "clients", "conversations", "packets", "bytes",
-                                 "first_seen", "last_seen", "client_addresses", "states",
-                                 "warnings", "captures")}
-        rows.append(row)
+        m["states"] = {s: m["states"][s] for s, _ in reversed(tables.states)
+                       if m["states"].get(s)}
+        m["rank"] = tables.rank(m["warnings"])
+        m["warnings"] = tables.ordered_warnings(m["warnings"])
+        m["captures"] = list(m.pop("captures"))  # the model's keys, then the captures
+        rows.append(m)
     return sort_rows(rows)
 
 
-def answered(state):
-    return STATES.index(state) >= STATES.index("answered")
-
-
-def merge_probes(reports):
+def merge_probes(reports, tables):
     """Probe findings by client and server: counts summed, ports by their best
-    outcome."""
+    outcome; in report order (report.c's probe_order() and port_order())."""
     merged = {}
     for _, report in reports:
-        for f in report.get("probes", []):
+        for f in report["probes"]:
             key = (f["client"], f["server"])
             m = merged.setdefault(key, {"client": f["client"], "server": f["server"],
                                         "conversations": 0, "packets": 0,
@@ -247,17 +289,17 @@ def merge_probes(reports):
             m["last_seen"] = max(m["last_seen"], f["last_seen"])
             for p in f["ports"]:
                 old = m["ports"].get((p["transport"], p["port"]))
-                if old is None or STATES.index(p["state"]) > STATES.index(old["state"]):
+                if old is None or tables.progress(p["state"]) > tables.progress(old["state"]):
                     m["ports"][(p["transport"], p["port"])] = dict(p)
     out = []
     for m in merged.values():
         ports = sorted(m.pop("ports").values(),
-                       key=lambda p: (p["transport"], p["port_lo"], p["port"]))
+                       key=lambda p: (p["transport"].encode(), p["port_lo"], p["port"]))
         states = [p["state"] for p in ports]
         m["ports_probed"] = len(ports)
-        m["answered"] = sum(1 for s in states if answered(s))
+        m["answered"] = sum(1 for s in states if tables.answered(s))
         m["rejected"] = states.count("rejected")
-        m["no_answer"] = states.count("no answer")
+        m["no_answer"] = len(states) - m["answered"] - m["rejected"]
         m["ports"] = ports
         out.append({k: m[k] for k in ("client", "server", "ports_probed", "answered", "rejected",
                                       "no_answer", "conversations", "packets", "first_seen",
@@ -266,8 +308,8 @@ def merge_probes(reports):
     return out
 
 
-def ports_text(ports):
-    """report.c's ports_text(): a range row is one entry, never one per port."""
+def ports_text(ports, tables):
+    """A finding's ports: a range row is one entry, never one per port."""
     parts, i = [], 0
     while i < len(ports):
         p = ports[i]
@@ -281,8 +323,9 @@ def ports_text(ports):
                                                            p["port_hi"]):
             j += 1
         states = [q["state"] for q in ports[i:j]]
-        counts = [(sum(1 for s in states if answered(s)), "answered"),
-                  (states.count("rejected"), "rejected"), (states.count("no answer"), "no answer")]
+        n_answered = sum(1 for s in states if tables.answered(s))
+        counts = [(n_answered, "answered"), (states.count("rejected"), "rejected"),
+                  (len(states) - n_answered - states.count("rejected"), "no answer")]
         parts.append("%s/%d-%d %s (%d port%s:%s)" % (
             p["transport"], p["port_lo"], p["port_hi"], p["service"], j - i,
             "" if j - i == 1 else "s",
@@ -292,7 +335,8 @@ def ports_text(ports):
 
 
 def text_table(titles, right, cells):
-    # report.c pads by UTF-8 characters, as len() counts them
+    """Left-aligned cells but the counts (right), padded by characters; the
+    last cell unpadded."""
     width = [max([len(t)] + [len(c[i]) for c in cells]) for i, t in enumerate(titles)]
     last = len(titles) - 1
     out = []
@@ -305,23 +349,28 @@ def text_table(titles, right, cells):
     return out
 
 
-def render_probes(probes):
-    cells = [[f["client"], f["server"], str(f["ports_probed"]), str(f["answered"]),
-              str(f["rejected"]), str(f["no_answer"]), str(f["conversations"]),
-              str(f["packets"]), f["first_seen"], f["last_seen"], ports_text(f["ports"])]
-             for f in probes]
+def probe_cells(probes, tables):
+    return [[f["client"], f["server"], str(f["ports_probed"]), str(f["answered"]),
+             str(f["rejected"]), str(f["no_answer"]), str(f["conversations"]),
+             str(f["packets"]), f["first_seen"], f["last_seen"], ports_text(f["ports"], tables)]
+            for f in probes]
+
+
+def render_probes(probes, tables):
     out = [THIN_RULE, "Probe findings: %d (client and server where Apple ports went unanswered "
            "or were refused)" % len(probes)]
     if probes:
-        out += text_table(PROBE_TITLES, PROBE_RIGHT, cells)
+        out += text_table(PROBE_TITLES, PROBE_RIGHT, probe_cells(probes, tables))
     return out
 
 
 def merge_bonjour(reports):
-    """The Bonjour inventory by host, service type, instance and port."""
+    """The Bonjour inventory by host, service type, instance and port; in
+    report order (report.c's bonjour_order()): rank descending, then service
+    type, host, instance and port."""
     merged = {}
     for _, report in reports:
-        for b in report.get("bonjour", []):
+        for b in report["bonjour"]:
             key = (b["target"], b["service_type"], b["instance"], b["port"])
             m = merged.get(key)
             if m is None:
@@ -338,44 +387,52 @@ def merge_bonjour(reports):
     for m in merged.values():
         m["addresses"] = sorted(m["addresses"], key=str.encode)
         out.append(m)
-    out.sort(key=lambda b: (-LIFECYCLES.index(b["lifecycle"]), b["service_type"].encode(),
-                            b["target"].encode(), b["instance"].encode(), b["port"]))
+    out.sort(key=lambda b: (-b["rank"], b["service_type"].encode(), b["target"].encode(),
+                            b["instance"].encode(), b["port"]))
     return out
 
 
+def bonjour_cells(bonjour):
+    return [[b["target"], ",".join(b["addresses"]), b["service_type"], b["instance"],
+             "%s/%d" % (b["transport"], b["port"]), b["service"], b["lifecycle"],
+             b["model"] or "-", b["firmware"] or "-", str(b["announcements"]), b["first_seen"],
+             b["last_seen"]] for b in bonjour]
+
+
 def render_bonjour(bonjour):
-    cells = [[b["target"], ",".join(b["addresses"]), b["service_type"], b["instance"],
-              "%s/%d" % (b["transport"], b["port"]), b["service"], b["lifecycle"],
-              b["model"] or "-", b["firmware"] or "-", str(b["announcements"]), b["first_seen"],
-              b["last_seen"]] for b in bonjour]
     out = [THIN_RULE, "Bonjour inventory: %d advertised services on Apple ports" % len(bonjour)]
     if bonjour:
-        out += text_table(BONJOUR_TITLES, BONJOUR_RIGHT, cells)
+        out += text_table(BONJOUR_TITLES, BONJOUR_RIGHT, bonjour_cells(bonjour))
     return out
 
 
 def states_text(states):
-    """report.c's states_text(): the name alone where every conversation got
-    there, else counts, furthest first."""
-    kinds = [(s, states[s]) for s in reversed(STATES) if states.get(s)]
+    """A row's states (furthest first, as the model lists them): the name
+    alone where every conversation got there, else counts."""
+    kinds = [(s, n) for s, n in states.items() if n]
     if len(kinds) == 1:
         return kinds[0][0]
     return ", ".join("%d %s" % (n, s) for s, n in kinds)
 
 
-def render_text(scope, rows, probes=(), bonjour=()):
-    """Exactly report.c's draw_text() (without its leading empty line)."""
-    cells = [[r["server"], "%s/%d" % (r["transport"], r["port"]), r["service"],
-              r["registration"], r["lifecycle"], r["expected"] or "-", r["observed"] or "-",
-              str(r["clients"]), str(r["conversations"]), states_text(r.get("states", {})),
-              str(r["packets"]), str(r["bytes"]),
-              r["first_seen"], r["last_seen"], ",".join(r["warnings"]) or "-"] for r in rows]
+def service_cells(rows):
+    """The cells of the service table, a list per row, in TEXT_TITLES order."""
+    return [[r["server"], "%s/%d" % (r["transport"], r["port"]), r["service"],
+             r["registration"], r["lifecycle"], r["expected"] or "-", r["observed"] or "-",
+             str(r["clients"]), str(r["conversations"]), states_text(r["states"]),
+             str(r["packets"]), str(r["bytes"]),
+             r["first_seen"], r["last_seen"], ",".join(r["warnings"]) or "-"] for r in rows]
+
+
+def render_text(scope, rows, probes, bonjour, tables):
+    """The text report: the header, the service endpoints, the probe findings
+    and the Bonjour inventory, each in the order given."""
     out = [RULE, "Apple Legacy Port Registry report (scope: %s)" % scope,
            "%d service endpoints, %d conversations, %d packets" % (
                len(rows), sum(r["conversations"] for r in rows), sum(r["packets"] for r in rows)),
            THIN_RULE]
-    out += text_table(TEXT_TITLES, TEXT_RIGHT, cells)
-    out += render_probes(probes)
+    out += text_table(TEXT_TITLES, TEXT_RIGHT, service_cells(rows))
+    out += render_probes(probes, tables)
     out += render_bonjour(bonjour)
     out.append(RULE)
     return "\n".join(out) + "\n"
@@ -387,13 +444,13 @@ def json_list(items):
 
 
 def json_object(head, rows, probes, bonjour):
-    """report.c's layout: the header keys, then one row (one finding) a line."""
+    """The header keys, then one row (one finding) a line."""
     text = json.dumps(head, ensure_ascii=False)[:-1]
     return '%s, "rows": %s, "probes": %s, "bonjour": %s}' % (
         text, json_list(rows), json_list(probes), json_list(bonjour))
 
 
-def csv_text(rows, probes=(), bonjour=()):
+def csv_text(rows, probes, bonjour, tables):
     """rows, probes, bonjour: [(capture, item)]."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180
@@ -404,13 +461,13 @@ def csv_text(rows, probes=(), bonjour=()):
         writer.writerow([cells.get(c, "") for c in CSV_COLUMNS])
 
     for capture, r in rows:
-        write("service", capture, dict(r, warnings=";".join(r["warnings"]),
-                                       states=states_text(r.get("states", {}))))
+        write("service", capture, {k: r[k] for k in CSV_COLUMNS if k in r} | {
+            "warnings": ";".join(r["warnings"]), "states": states_text(r["states"])})
     for capture, f in probes:
         write("probe", capture, {k: f[k] for k in (
             "server", "client", "ports_probed", "answered", "rejected", "no_answer",
             "conversations", "packets", "first_seen", "last_seen")} | {
-            "probed": ports_text(f["ports"])})
+            "probed": ports_text(f["ports"], tables)})
     for capture, b in bonjour:
         write("bonjour", capture, {k: b[k] for k in (
             "target", "service_type", "instance", "port", "transport", "service", "registration",
@@ -419,39 +476,44 @@ def csv_text(rows, probes=(), bonjour=()):
     return buf.getvalue()
 
 
-def render(fmt, separate, reports):
+def model_head(report):
+    """A model's keys before its sections: report, scope and the tables."""
+    return {k: report[k] for k in ("report", "scope", "warnings", "states")}
+
+
+def render(fmt, separate, reports, tables):
+    """reports: [(capture or captures, report model)]; tables: theirs."""
     scope = reports[0][1]["scope"]
     if separate:
         if fmt == "text":
             return "".join("Capture: %s\n%s\n" % (cap, render_text(
-                rep["scope"], rep["rows"], rep.get("probes", []), rep.get("bonjour", [])))
+                rep["scope"], rep["rows"], rep["probes"], rep["bonjour"], tables))
                 for cap, rep in reports)
         if fmt == "csv":
             return csv_text([(cap, r) for cap, rep in reports for r in rep["rows"]],
-                            [(cap, f) for cap, rep in reports for f in rep.get("probes", [])],
-                            [(cap, b) for cap, rep in reports for b in rep.get("bonjour", [])])
-        objs = [json_object({"capture": cap, "report": rep["report"], "scope": rep["scope"]},
-                            rep["rows"], rep.get("probes", []), rep.get("bonjour", []))
-                for cap, rep in reports]
+                            [(cap, f) for cap, rep in reports for f in rep["probes"]],
+                            [(cap, b) for cap, rep in reports for b in rep["bonjour"]], tables)
+        objs = [json_object(dict({"capture": cap}, **model_head(rep)), rep["rows"],
+                            rep["probes"], rep["bonjour"]) for cap, rep in reports]
         return (objs[0] if len(objs) == 1 else "[\n" + ",\n".join(objs) + "\n]") + "\n"
-    rows = merge(reports)
-    probes = merge_probes(reports)
+    rows = merge(reports, tables)
+    probes = merge_probes(reports, tables)
     bonjour = merge_bonjour(reports)
     captures = all_captures(reports)
     if fmt == "text":
         return ("".join("Capture: %s\n" % cap for cap in captures)
-                + render_text(scope, rows, probes, bonjour) + "\n")
+                + render_text(scope, rows, probes, bonjour, tables) + "\n")
     if fmt == "csv":
         every = ";".join(captures)
         return csv_text([(";".join(r["captures"]), r) for r in rows],
-                        [(every, f) for f in probes], [(every, b) for b in bonjour])
-    return json_object({"report": "applelegacy", "scope": scope, "captures": captures}, rows,
-                       probes, bonjour) + "\n"
+                        [(every, f) for f in probes], [(every, b) for b in bonjour], tables)
+    head = dict({"report": "applelegacy", "scope": scope, "captures": captures}, **tables.json())
+    return json_object(head, rows, probes, bonjour) + "\n"
 
 
 def load_report(capture, path):
-    """tshark's JSON report. Bytes that are not UTF-8 (text of a packet or of
-    a table row that got through) become U+FFFD instead of stopping it."""
+    """tshark's report model. Bytes that are not UTF-8 (text of a packet or
+    of a table row that got through) become U+FFFD instead of stopping it."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             text = f.read()
@@ -459,9 +521,13 @@ def load_report(capture, path):
         raise Failure("%s: cannot read tshark's report %s: %s" % (capture, path, e.strerror))
     try:
         report = json.loads(text)
-        report["rows"], report["scope"]
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         raise Failure("%s: tshark gave no readable report" % capture)
+
+    def bad(why):
+        raise Failure("%s: tshark gave no readable report: %s" % (capture, why))
+
+    check_model(report, bad)
     return report
 
 
@@ -473,22 +539,24 @@ class BadInput(Failure):
     wrapper's errors before any work."""
 
 
-# The fields merge(), merge_probes(), merge_bonjour() and the renderers read,
-# with their types: a list of one type is a list of those; a tuple, one of
-# its strings.
+# The fields of a model that merge(), merge_probes(), merge_bonjour() and the
+# renderers read, with their types: a list of one type is a list of those; a
+# dict with the key "" maps any name to its type.
+WARNING_FIELDS = {"key": str, "title": str, "weight": int}
+STATE_FIELDS = {"name": str, "answered": bool}
 ROW_FIELDS = {"server": str, "port": int, "transport": str, "service": str, "iana_name": str,
               "registration": str, "lifecycle": str, "last_seen_in": str, "expected": str,
               "observed": str, "conversations": int, "packets": int, "bytes": int,
               "first_seen": str, "last_seen": str, "client_addresses": [str],
-              "states": {"": int}, "warnings": [str]}
+              "states": {"": int}, "rank": int, "warnings": [str]}
 PORT_FIELDS = {"transport": str, "port": int, "port_lo": int, "port_hi": int, "service": str,
-               "state": STATES}
+               "state": str}
 PROBE_FIELDS = {"client": str, "server": str, "conversations": int, "packets": int,
                 "first_seen": str, "last_seen": str, "ports": [PORT_FIELDS]}
 BONJOUR_FIELDS = {"target": str, "addresses": [str], "service_type": str, "instance": str,
                   "port": int, "transport": str, "service": str, "registration": str,
-                  "lifecycle": LIFECYCLES, "model": str, "firmware": str, "announcements": int,
-                  "first_seen": str, "last_seen": str}
+                  "lifecycle": str, "model": str, "firmware": str, "announcements": int,
+                  "first_seen": str, "last_seen": str, "rank": int}
 # What a capture file starts with: pcap (both byte orders, µs and ns), pcapng, gzip.
 CAPTURE_MAGIC = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d",
                  b"\x4d\x3c\xb2\xa1", b"\x0a\x0d\x0d\x0a", b"\x1f\x8b")
@@ -496,8 +564,6 @@ CAPTURE_MAGIC = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d",
 
 def check_value(value, kind, where):
     """None when value is of kind (see ROW_FIELDS), else what is wrong."""
-    if isinstance(kind, tuple):
-        return None if value in kind else "%s is not one of %s" % (where, ", ".join(kind))
     if isinstance(kind, list):
         if not isinstance(value, list):
             return "%s is not a list" % where
@@ -509,11 +575,9 @@ def check_value(value, kind, where):
     if isinstance(kind, dict):
         if not isinstance(value, dict):
             return "%s is not an object" % where
-        if "" in kind:  # states: {name: count}
-            for name, n in value.items():
-                if name not in STATES:
-                    return "%s has an unknown state %r" % (where, name)
-                wrong = check_value(n, kind[""], "%s[%r]" % (where, name))
+        if "" in kind:  # {name: value}
+            for name, item in value.items():
+                wrong = check_value(item, kind[""], "%s[%r]" % (where, name))
                 if wrong:
                     return wrong
             return None
@@ -527,7 +591,48 @@ def check_value(value, kind, where):
     if kind is int:  # a count, a port: not a boolean, never negative
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         return None if ok else "%s is not a number" % where
+    if kind is bool:
+        return None if isinstance(value, bool) else "%s is not true or false" % where
     return None if isinstance(value, kind) else "%s is not a string" % where
+
+
+def check_head(obj, bad):
+    if not isinstance(obj, dict) or obj.get("report") != "applelegacy":
+        bad('no "report": "applelegacy"')
+    if obj.get("scope") not in ("apple", "all", "legacy"):
+        bad('no "scope" apple, all or legacy')
+
+
+def check_model(obj, bad):
+    """Calls bad(why) unless obj is a report model: its tables, its sections,
+    and rows that name only the warnings and states of its tables."""
+    check_head(obj, bad)
+    for section, fields in (("warnings", WARNING_FIELDS), ("states", STATE_FIELDS),
+                            ("rows", ROW_FIELDS), ("probes", PROBE_FIELDS),
+                            ("bonjour", BONJOUR_FIELDS)):
+        wrong = check_value(obj.get(section), [fields], section)
+        if section not in obj:
+            wrong = 'no "%s" (a report of an older version? make it again)' % section \
+                if section in ("warnings", "states") else 'no "%s"' % section
+        if wrong:
+            bad(wrong)
+    keys = [w["key"] for w in obj["warnings"]]
+    names = [s["name"] for s in obj["states"]]
+    if len(set(keys)) != len(keys):
+        bad('"warnings" defines a warning twice')
+    if not names or len(set(names)) != len(names):
+        bad('"states" is empty or names a state twice')
+    for i, r in enumerate(obj["rows"]):
+        for w in r["warnings"]:
+            if w not in keys:
+                bad("rows[%d] has the warning %r, which \"warnings\" does not define" % (i, w))
+        for s in r["states"]:
+            if s not in names:
+                bad("rows[%d]['states'] has an unknown state %r" % (i, s))
+    for i, f in enumerate(obj["probes"]):
+        for p in f["ports"]:
+            if p["state"] not in names:
+                bad("probes[%d] has a port of unknown state %r" % (i, p["state"]))
 
 
 def check_report(obj, where):
@@ -535,10 +640,7 @@ def check_report(obj, where):
     def bad(why):
         raise BadInput("%s: not a report of applelegacy-report --json: %s" % (where, why))
 
-    if not isinstance(obj, dict) or obj.get("report") != "applelegacy":
-        bad('no "report": "applelegacy"')
-    if obj.get("scope") not in ("apple", "all", "legacy"):
-        bad('no "scope" apple, all or legacy')
+    check_head(obj, bad)
     if "captures" in obj:
         captures = obj["captures"]
         if not captures or check_value(captures, [str], "captures"):
@@ -551,13 +653,7 @@ def check_report(obj, where):
         captures = [obj["capture"]]
     else:
         bad('no "captures" or "capture" (tshark\'s own report names no capture)')
-    for section, fields in (("rows", ROW_FIELDS), ("probes", PROBE_FIELDS),
-                            ("bonjour", BONJOUR_FIELDS)):
-        wrong = check_value(obj.get(section), [fields], section)
-        if section not in obj:
-            wrong = 'no "%s"' % section
-        if wrong:
-            bad(wrong)
+    check_model(obj, bad)
     for i, r in enumerate(obj["rows"]):
         # a merged report's rows name their captures, which are the report's
         if "captures" in r or "captures" in obj:
@@ -598,10 +694,10 @@ def load_merge_input(path):
 
 
 def load_merge_inputs(paths, scope=None):
-    """[(capture or captures, report)] of every input, checked: one scope
-    (scope when --scope was given), and no capture in two of them (its
-    packets would count twice)."""
-    reports, seen, files = [], {}, {}
+    """([(capture or captures, report)], Tables) of every input, checked: one
+    scope (scope when --scope was given), tables that agree, and no capture in
+    two of them (its packets would count twice)."""
+    reports, seen, files, tables = [], {}, {}, Tables()
     for path in paths:
         try:
             st = os.stat(path)
@@ -624,8 +720,9 @@ def load_merge_inputs(paths, scope=None):
                     raise BadInput("%s: capture %s is in %s too: its packets would count "
                                    "twice" % (path, c, seen[c]))
                 seen[c] = path
+            tables.add(report, path, BadInput)
             reports.append((captures, report))
-    return reports
+    return reports, tables
 
 
 # ---------------------------------------------------------------- annotate
@@ -902,9 +999,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.warn td { background: #fff1e5; }
 span.w { display: inline-block; background: #a40000; color: #fff; border-radius: 3px;
          padding: 0 4px; margin: 1px 2px 1px 0; font-size: 11.5px; white-space: nowrap; }
-span.w.ard_amplification, span.w.ard_many_sources { background: #7500a0; }
-span.w.abandoned, span.w.registered_to_other, span.w.unregistered_use, span.w.unassigned {
-    background: #f57900; color: #1f2328; }
+span.w.mid { background: #7500a0; }
+span.w.low { background: #f57900; color: #1f2328; }
 p.none { color: #57606a; font-style: italic; }
 svg text { font: 11px "DejaVu Sans", Arial, sans-serif; fill: #1f2328; }
 svg .axis { stroke: #57606a; stroke-width: 1; }
@@ -981,10 +1077,18 @@ def html_table(titles, right, cells, row_classes=None, wrap=()):
     return "\n".join(out)
 
 
-def warning_badges(warnings):
+def warning_badges(warnings, tables):
+    """A badge per warning, its title as the tooltip, coloured by its weight:
+    red from 64, purple from 16, orange below."""
     if not warnings:
         return "-"
-    return ("html", "".join('<span class="w %s">%s</span>' % (esc(w), esc(w)) for w in warnings))
+    badges = []
+    for w in warnings:
+        weight = tables.warnings[w]["weight"]
+        band = "high" if weight >= 64 else "mid" if weight >= 16 else "low"
+        badges.append('<span class="w %s %s" title="%s">%s</span>' % (
+            band, esc(w), esc(tables.title(w)), esc(w)))
+    return ("html", "".join(badges))
 
 
 def nice_step(span, ticks=6):
@@ -1005,7 +1109,7 @@ def nice_step(span, ticks=6):
 UNIT_NAMES = {86400: "d", 3600: "h", 60: "min", 1: "s"}
 
 
-def timeline_svg(rows, probes):
+def timeline_svg(rows, probes, tables):
     """One bar per service endpoint (blue, red when it has warnings) and per
     probe finding (orange) from first to last seen, on one time axis."""
     items = [("endpoint" + (" warned" if r["warnings"] else ""),
@@ -1019,7 +1123,7 @@ def timeline_svg(rows, probes):
     items += [("probe", "%s \u2192 %s probe" % (f["client"], f["server"]), f["first_seen"],
                f["last_seen"], "probe %s \u2192 %s: %s to %s, %s" % (
                    f["client"], f["server"], readable_time(f["first_seen"]),
-                   readable_time(f["last_seen"]), ports_text(f["ports"])))
+                   readable_time(f["last_seen"]), ports_text(f["ports"], tables)))
               for f in probes]
     times = [t for item in items for t in (parse_time(item[2]), parse_time(item[3]))
              if t is not None]
@@ -1071,10 +1175,10 @@ def timeline_svg(rows, probes):
     return "\n".join(out)
 
 
-def render_html(report, ranges=None):
+def render_html(report, tables, ranges=None):
     """The merged JSON report (render --format json) as one self-contained
-    HTML page: no script, no external reference, every text escaped. ranges:
-    capture_ranges() of its captures."""
+    HTML page: no script, no external reference, every text escaped. tables:
+    the report's; ranges: capture_ranges() of its captures."""
     rows, probes = report.get("rows", []), report.get("probes", [])
     bonjour, captures = report.get("bonjour", []), report.get("captures", [])
     ranges = ranges or {}
@@ -1098,7 +1202,7 @@ def render_html(report, ranges=None):
                    len(rows), sum(1 for r in rows if r["warnings"]),
                    sum(r["conversations"] for r in rows), sum(r["packets"] for r in rows),
                    len(probes), len(bonjour))),
-           "</dl>", "<h2>Timeline</h2>", timeline_svg(rows, probes),
+           "</dl>", "<h2>Timeline</h2>", timeline_svg(rows, probes, tables),
            "<h2>Service endpoints</h2>"]
     if rows:
         # the text report's columns, the warnings next to the service (what
@@ -1106,9 +1210,9 @@ def render_html(report, ranges=None):
         titles = TEXT_TITLES[:3] + TEXT_TITLES[-1:] + TEXT_TITLES[3:7] + ("IANA name",) + (
             TEXT_TITLES[7:-1]) + (("Captures",) if several else ())
         cells = [[r["server"], "%s/%d" % (r["transport"], r["port"]), r["service"],
-                  warning_badges(r["warnings"]), r["registration"], r["lifecycle"],
+                  warning_badges(r["warnings"], tables), r["registration"], r["lifecycle"],
                   r["expected"] or "-", r["observed"] or "-", r["iana_name"] or "-",
-                  str(r["clients"]), str(r["conversations"]), states_text(r.get("states", {})),
+                  str(r["clients"]), str(r["conversations"]), states_text(r["states"]),
                   str(r["packets"]), str(r["bytes"]), table_time(r["first_seen"]),
                   table_time(r["last_seen"])]
                  + ([", ".join(r.get("captures", []))] if several else []) for r in rows]
@@ -1122,7 +1226,8 @@ def render_html(report, ranges=None):
         out.append(html_table(PROBE_TITLES, PROBE_RIGHT, [
             [f["client"], f["server"], str(f["ports_probed"]), str(f["answered"]),
              str(f["rejected"]), str(f["no_answer"]), str(f["conversations"]), str(f["packets"]),
-             table_time(f["first_seen"]), table_time(f["last_seen"]), ports_text(f["ports"])]
+             table_time(f["first_seen"]), table_time(f["last_seen"]),
+             ports_text(f["ports"], tables)]
             for f in probes], wrap={10}))
     else:
         out.append('<p class="none">No probe findings.</p>')
@@ -1148,12 +1253,17 @@ def write_html(report_json, output):
     try:
         with open(report_json, encoding="utf-8", errors="replace") as f:
             report = json.load(f)
-        report["rows"]
     except OSError as e:
         raise Failure("cannot read the JSON report %s: %s" % (report_json, e.strerror))
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         raise Failure("the JSON report %s is not readable" % report_json)
-    page = render_html(report, capture_ranges(report.get("captures", []))).encode("utf-8")
+
+    def bad(why):
+        raise Failure("the JSON report %s is not readable: %s" % (report_json, why))
+
+    check_model(report, bad)
+    tables = Tables().add(report, report_json)
+    page = render_html(report, tables, capture_ranges(report.get("captures", []))).encode("utf-8")
 
     def fill(temps):
         with open(temps[0], "wb") as f:
@@ -1223,7 +1333,10 @@ def main(argv):
         args = parse_args(argv)
         if args["command"] == "render":
             reports = [(cap, load_report(cap, path)) for cap, path in args["report"]]
-            sys.stdout.write(render(args["format"], args["separate"], reports))
+            tables = Tables()
+            for cap, report in reports:
+                tables.add(report, cap)
+            sys.stdout.write(render(args["format"], args["separate"], reports, tables))
             sys.stdout.flush()
         elif args["command"] == "html":
             report = write_html(args["json"], args["output"])
@@ -1231,8 +1344,8 @@ def main(argv):
                   % (PROG, args["output"], len(report["rows"]), len(report.get("probes", [])),
                      len(report.get("bonjour", []))), file=sys.stderr)
         elif args["command"] == "merge":
-            reports = load_merge_inputs(args["report"], args.get("scope"))
-            sys.stdout.write(render(args["format"], False, reports))
+            reports, tables = load_merge_inputs(args["report"], args.get("scope"))
+            sys.stdout.write(render(args["format"], False, reports, tables))
             sys.stdout.flush()
         else:
             comments, frames = annotate(args["experts"], args["input"], args["output"],

@@ -9,6 +9,7 @@
 
 #include <epan/packet.h>
 
+#include "applelegacy-api.h"
 #include "classify.h"
 
 #define AL_TAP_NAME "applelegacy"

@@ -1174,6 +1174,7 @@ void proto_register_applelegacy(void)
         dissect_postdissector, proto_applelegacy_post));
     applelegacy_tap = register_tap(AL_TAP_NAME);
     bonjour_tap = register_tap(AL_BONJOUR_TAP_NAME);
+    register_tap(AL_EVENT_TAP_NAME); /* the Apple plugins' events, for report.c */
 }
 
 void proto_reg_handoff_applelegacy(void)

@@ -1,15 +1,28 @@
 /* report.c
- * tshark -z applelegacy,report[,json][,FILTER]
+ * tshark -z applelegacy,report[,json][,FILTER]: the report model, as JSON.
  *
- * At the end of the run, one row per (server address, service port,
- * transport): service, registration, lifecycle, clients, conversations,
- * packets, bytes, first and last seen, and warnings, most concerning first.
- * The JSON rows also list the client addresses (sorted), so that reports of
- * several captures can be merged with clients counted once
- * (tools/applelegacy-report).
+ * At the end of the run one JSON object (docs/reports.md, "The report
+ * model") that carries everything a renderer needs and nothing it must
+ * derive again:
+ *  - "scope": the registry's scope;
+ *  - "warnings": every warning a row can carry, with its key, title and
+ *    weight, in report order: the registry's own, and those the Apple
+ *    plugins' events brought (applelegacy-api.h);
+ *  - "states": the connection states, least to furthest, and whether each
+ *    means that the service answered;
+ *  - "rows": one per (server address, service port, transport) that
+ *    answered, with its rank (the sum of its warnings' weights), its
+ *    warnings in the table's order and its client addresses (so that
+ *    models of several captures merge with clients counted once);
+ *  - "probes": the probe findings; "bonjour": the Bonjour inventory, each
+ *    entry ranked by its lifecycle.
+ * Each list is in report order, by the rules docs/reports.md gives:
+ * tools/applelegacy_report.py, the renderer of text, CSV and HTML and the
+ * merger, orders merged models by the same rules.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,34 +30,37 @@
 #include <epan/packet.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
-#include <epan/address_types.h>
 #include <epan/to_str.h>
+#include <wsutil/json_dumper.h>
+#include <wsutil/report_message.h>
 
 #include "ws-compat.h"
 
 #include "applelegacy.h"
 #include "conn-state.h"
-#ifdef HAVE_ARD_PARSE
-#include "ard-parse.h"
-#endif
 
 #define REPORT_PREFIX "applelegacy,report"
 
+/* A warning a row can carry. */
 typedef struct {
-    char *server;
-    uint16_t port;
-    uint8_t transport;
-    const al_group_t *group;
-    GHashTable *clients;       /* client address text -> NULL */
-    GHashTable *conversations; /* conversation id -> NULL */
-    guint64 packets;
-    guint64 bytes;
-    nstime_t first_seen;
-    nstime_t last_seen;
-    unsigned warnings;
-    const char *observed;         /* recognised protocol, else "unknown", else NULL */
-    guint states[AL_STATE_COUNT]; /* conversations by their final state */
-} report_row_t;
+    char *key; /* "protocol_mismatch" */
+    char *title;
+    unsigned weight;
+    unsigned bit; /* AL_WARN_* for the registry's own, 0 for an event's */
+} warning_kind_t;
+
+/* The registry's warnings; their weights are al_warning_weight()'s. */
+static const struct {
+    unsigned bit;
+    const char *key;
+    const char *title;
+} registry_warnings[] = {
+    {AL_WARN_PROTOCOL_MISMATCH, "protocol_mismatch", "Protocol mismatch"},
+    {AL_WARN_ABANDONED, "abandoned", "Abandoned port"},
+    {AL_WARN_REGISTERED_TO_OTHER, "registered_to_other", "Registered to another service"},
+    {AL_WARN_UNREGISTERED_USE, "unregistered_use", "Unregistered use"},
+    {AL_WARN_UNASSIGNED, "unassigned", "Unassigned port"},
+};
 
 /* One conversation, as its packets were counted. */
 typedef struct {
@@ -59,9 +75,29 @@ typedef struct {
     guint64 bytes;
     nstime_t first_seen;
     nstime_t last_seen;
-    unsigned warnings;
+    unsigned warnings; /* AL_WARN_* */
     const char *observed;
 } report_conv_t;
+
+/* A service row: the answered conversations of one server, port and transport. */
+typedef struct {
+    const char *server; /* interned */
+    char *service;      /* the group's services, " / "-separated */
+    uint16_t port;
+    uint8_t transport;
+    const al_group_t *group;
+    GHashTable *clients; /* interned client addresses */
+    guint conversations;
+    guint64 packets;
+    guint64 bytes;
+    nstime_t first_seen;
+    nstime_t last_seen;
+    unsigned warnings;  /* AL_WARN_* */
+    GHashTable *events; /* warning_kind_t of the events on it (report_t.events owns it), or NULL */
+    guint64 rank;
+    const char *observed;         /* recognised protocol, else "unknown", else NULL */
+    guint states[AL_STATE_COUNT]; /* conversations by their final state */
+} report_row_t;
 
 /* A probe finding: what one client sent to Apple ports of one server, where
  * something went unanswered or was refused. */
@@ -73,7 +109,6 @@ typedef struct {
     guint64 packets;
     nstime_t first_seen;
     nstime_t last_seen;
-    bool unanswered; /* at least one conversation not answered */
 } report_probe_t;
 
 typedef struct {
@@ -85,7 +120,7 @@ typedef struct {
 
 /* One advertised service instance of the Bonjour inventory. */
 typedef struct {
-    GHashTable *hosts; /* announcer address text -> NULL */
+    GHashTable *hosts; /* interned announcer addresses */
     char *service_type;
     char *instance;
     char *target;
@@ -102,58 +137,35 @@ typedef struct {
 typedef struct {
     GPtrArray *convs;    /* report_conv_t, indexed by conversation id (NULL: none) */
     GHashTable *names;   /* address texts, each once */
-    GHashTable *bonjour; /* "host|type|instance|port" -> report_bonjour_t */
-    bool bonjour_listening;
-    GHashTable *ard;    /* "server|transport|port" -> AL_WARN_ARD_* bits from the ard tap */
-    bool ard_listening; /* the ard listener owns (and frees) ard */
-    bool json;
+    GHashTable *bonjour; /* "target|type|instance|port" -> report_bonjour_t */
+    GHashTable *kinds;   /* key -> warning_kind_t */
+    GHashTable *events;  /* "server|transport|port" -> set of warning_kind_t */
+    unsigned listeners;  /* listeners registered with it: the last one to finish frees it */
 } report_t;
 
-static const struct {
-    unsigned bit;
-    const char *name;
-} warning_names[] = {
-    {AL_WARN_PROTOCOL_MISMATCH, "protocol_mismatch"},
-    {AL_WARN_ARD_AMPLIFICATION, "ard_amplification"},
-    {AL_WARN_ARD_MANY_SOURCES, "ard_many_sources"},
-    {AL_WARN_ABANDONED, "abandoned"},
-    {AL_WARN_REGISTERED_TO_OTHER, "registered_to_other"},
-    {AL_WARN_UNREGISTERED_USE, "unregistered_use"},
-    {AL_WARN_UNASSIGNED, "unassigned"},
-};
-
-static void row_free(gpointer p)
+static void kind_free(gpointer p)
 {
-    report_row_t *row = (report_row_t *)p;
-    g_free(row->server);
-    g_hash_table_destroy(row->clients);
-    g_hash_table_destroy(row->conversations);
-    g_free(row);
+    warning_kind_t *k = (warning_kind_t *)p;
+    g_free(k->key);
+    g_free(k->title);
+    g_free(k);
 }
 
-static void conv_free(gpointer p)
+static void add_kind(report_t *r, const char *key, const char *title, unsigned weight, unsigned bit)
 {
-    g_free(p);
+    warning_kind_t *k = g_new0(warning_kind_t, 1);
+    k->key = g_strdup(key);
+    k->title = g_strdup(title);
+    k->weight = weight;
+    k->bit = bit;
+    g_hash_table_insert(r->kinds, k->key, k);
 }
 
-/* An address as text, kept once for all the conversations that share it. */
-static const char *intern_address(report_t *r, const address *a)
+static void add_registry_kinds(report_t *r)
 {
-    char *text = address_to_str(NULL, a);
-    char *kept = (char *)g_hash_table_lookup(r->names, text);
-    if (!kept) {
-        kept = g_strdup(text);
-        g_hash_table_add(r->names, kept);
-    }
-    wmem_free(NULL, text);
-    return kept;
-}
-
-static void probe_free(gpointer p)
-{
-    report_probe_t *f = (report_probe_t *)p;
-    g_hash_table_destroy(f->ports);
-    g_free(f);
+    for (size_t i = 0; i < G_N_ELEMENTS(registry_warnings); i++)
+        add_kind(r, registry_warnings[i].key, registry_warnings[i].title,
+                 al_warning_weight(registry_warnings[i].bit), registry_warnings[i].bit);
 }
 
 static void bonjour_free(gpointer p)
@@ -168,44 +180,72 @@ static void bonjour_free(gpointer p)
     g_free(b);
 }
 
+static report_t *report_new(void)
+{
+    report_t *r = g_new0(report_t, 1);
+    r->convs = g_ptr_array_new_with_free_func(g_free);
+    r->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    r->bonjour = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, bonjour_free);
+    r->kinds = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, kind_free);
+    r->events = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify)g_hash_table_destroy);
+    add_registry_kinds(r);
+    return r;
+}
+
+static void report_free(report_t *r)
+{
+    g_ptr_array_free(r->convs, TRUE);
+    g_hash_table_destroy(r->bonjour);
+    g_hash_table_destroy(r->events);
+    g_hash_table_destroy(r->kinds);
+    g_hash_table_destroy(r->names);
+    g_free(r);
+}
+
 static void report_reset(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
     g_ptr_array_set_size(r->convs, 0);
-    g_hash_table_remove_all(r->names);
     g_hash_table_remove_all(r->bonjour);
-    g_hash_table_remove_all(r->ard);
+    g_hash_table_remove_all(r->events);
+    g_hash_table_remove_all(r->kinds);
+    add_registry_kinds(r);
+    g_hash_table_remove_all(r->names);
 }
 
-static void count_packet(nstime_t *first, nstime_t *last, bool first_packet, const nstime_t *ts)
+static void report_finish(void *tapdata)
 {
-    if (first_packet || nstime_cmp(ts, first) < 0)
+    report_t *r = (report_t *)tapdata;
+    if (--r->listeners == 0)
+        report_free(r);
+}
+
+/* An address as text, kept once for everything that names it. */
+static const char *intern_address(report_t *r, const address *a)
+{
+    char *text = address_to_str(NULL, a);
+    char *kept = (char *)g_hash_table_lookup(r->names, text);
+    if (!kept) {
+        kept = g_strdup(text);
+        g_hash_table_add(r->names, kept);
+    }
+    wmem_free(NULL, text);
+    return kept;
+}
+
+static char *row_key(const char *server, unsigned transport, unsigned port)
+{
+    return g_strdup_printf("%s|%u|%u", server, transport, port);
+}
+
+static void count_time(nstime_t *first, nstime_t *last, bool first_time, const nstime_t *ts)
+{
+    if (first_time || nstime_cmp(ts, first) < 0)
         *first = *ts;
-    if (first_packet || nstime_cmp(ts, last) > 0)
+    if (first_time || nstime_cmp(ts, last) > 0)
         *last = *ts;
 }
-
-#ifdef HAVE_ARD_PARSE
-/* The ard plugin's tap: amplification and many-sources events, counted on
- * the responder's row (the sender of the packet that raised them). */
-static tap_packet_status report_ard_packet(void *tapdata, packet_info *pinfo,
-                                           epan_dissect_t *edt _U_, const void *data,
-                                           tap_flags_t flags _U_)
-{
-    GHashTable *ard = (GHashTable *)tapdata;
-    const ard_tap_info_t *info = (const ard_tap_info_t *)data;
-    unsigned bits = (info->amplification ? AL_WARN_ARD_AMPLIFICATION : 0) |
-                    (info->many_sources ? AL_WARN_ARD_MANY_SOURCES : 0);
-    if (!bits || !info->is_response || pinfo->ptype != PT_UDP)
-        return TAP_PACKET_DONT_REDRAW;
-    char *server = address_to_str(NULL, &pinfo->src);
-    char *key = g_strdup_printf("%s|%u|%u", server, AL_TRANSPORT_UDP, pinfo->srcport);
-    wmem_free(NULL, server);
-    bits |= GPOINTER_TO_UINT(g_hash_table_lookup(ard, key));
-    g_hash_table_insert(ard, key, GUINT_TO_POINTER(bits));
-    return TAP_PACKET_REDRAW;
-}
-#endif
 
 static tap_packet_status report_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
                                        const void *data, tap_flags_t flags _U_)
@@ -229,7 +269,7 @@ static tap_packet_status report_packet(void *tapdata, packet_info *pinfo, epan_d
         c->group = info->group;
         g_ptr_array_index(r->convs, id) = c;
     }
-    count_packet(&c->first_seen, &c->last_seen, c->packets == 0, &pinfo->abs_ts);
+    count_time(&c->first_seen, &c->last_seen, c->packets == 0, &pinfo->abs_ts);
     c->packets++;
     c->bytes += pinfo->fd->pkt_len;
     c->state = info->state;
@@ -243,15 +283,14 @@ static tap_packet_status report_bonjour_packet(void *tapdata, packet_info *pinfo
                                                epan_dissect_t *edt _U_, const void *data,
                                                tap_flags_t flags _U_)
 {
-    GHashTable *table = (GHashTable *)tapdata;
+    report_t *r = (report_t *)tapdata;
     const al_bonjour_tap_info_t *info = (const al_bonjour_tap_info_t *)data;
-    char *host = address_to_str(NULL, info->host);
     char *key = g_strdup_printf("%s|%s|%s|%u", info->target, info->service_type, info->instance,
                                 info->port);
-    report_bonjour_t *b = (report_bonjour_t *)g_hash_table_lookup(table, key);
+    report_bonjour_t *b = (report_bonjour_t *)g_hash_table_lookup(r->bonjour, key);
     if (!b) {
         b = g_new0(report_bonjour_t, 1);
-        b->hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        b->hosts = g_hash_table_new(g_direct_hash, g_direct_equal);
         b->service_type = g_strdup(info->service_type);
         b->instance = g_strdup(info->instance);
         b->target = g_strdup(info->target);
@@ -260,7 +299,7 @@ static tap_packet_status report_bonjour_packet(void *tapdata, packet_info *pinfo
         b->group = info->group;
         b->port = info->port;
         b->transport = info->transport;
-        g_hash_table_insert(table, key, b);
+        g_hash_table_insert(r->bonjour, key, b);
     } else {
         g_free(key);
         if (!b->model[0] && info->model[0]) {
@@ -272,22 +311,117 @@ static tap_packet_status report_bonjour_packet(void *tapdata, packet_info *pinfo
             b->firmware = g_strdup(info->firmware);
         }
     }
-    if (!g_hash_table_contains(b->hosts, host))
-        g_hash_table_add(b->hosts, g_strdup(host));
-    wmem_free(NULL, host);
-    count_packet(&b->first_seen, &b->last_seen, b->announcements == 0, &pinfo->abs_ts);
+    g_hash_table_add(b->hosts, (gpointer)intern_address(r, info->host));
+    count_time(&b->first_seen, &b->last_seen, b->announcements == 0, &pinfo->abs_ts);
     b->announcements++;
     return TAP_PACKET_REDRAW;
 }
 
-/* Discontinued services first, then by service type, host and instance. */
+/* A report key: [a-z0-9_]+, as applelegacy-api.h asks. */
+static bool is_warning_key(const char *s)
+{
+    if (!s || !s[0])
+        return false;
+    for (; *s; s++) {
+        if (!g_ascii_islower(*s) && !g_ascii_isdigit(*s) && *s != '_')
+            return false;
+    }
+    return true;
+}
+
+/* An Apple plugin's event: its warning, on the row of the service it names.
+ * The first event of a key sets the kind's title and weight. */
+static tap_packet_status report_event_packet(void *tapdata, packet_info *pinfo _U_,
+                                             epan_dissect_t *edt _U_, const void *data,
+                                             tap_flags_t flags _U_)
+{
+    report_t *r = (report_t *)tapdata;
+    const al_event_t *e = (const al_event_t *)data;
+    if (!e || !e->server || !is_warning_key(e->warning))
+        return TAP_PACKET_DONT_REDRAW;
+    if (!g_hash_table_contains(r->kinds, e->warning))
+        add_kind(r, e->warning, e->title && e->title[0] ? e->title : e->warning, e->weight, 0);
+    char *key = row_key(intern_address(r, e->server), e->udp ? AL_TRANSPORT_UDP : AL_TRANSPORT_TCP,
+                        e->port);
+    GHashTable *set = (GHashTable *)g_hash_table_lookup(r->events, key);
+    if (!set) {
+        set = g_hash_table_new(g_direct_hash, g_direct_equal);
+        g_hash_table_insert(r->events, key, set);
+    } else {
+        g_free(key);
+    }
+    g_hash_table_add(set, g_hash_table_lookup(r->kinds, e->warning));
+    return TAP_PACKET_REDRAW;
+}
+
+/* ---- Report order (docs/reports.md, "Order") ---------------------------- */
+
+/* Warnings: weight descending, then key. */
+static int kind_order(gconstpointer pa, gconstpointer pb)
+{
+    const warning_kind_t *a = *(const warning_kind_t *const *)pa;
+    const warning_kind_t *b = *(const warning_kind_t *const *)pb;
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
+/* Rows: rank descending, packets descending, then port, transport, server
+ * and service. */
+static int row_order(gconstpointer pa, gconstpointer pb)
+{
+    const report_row_t *a = *(const report_row_t *const *)pa;
+    const report_row_t *b = *(const report_row_t *const *)pb;
+    if (a->rank != b->rank)
+        return a->rank > b->rank ? -1 : 1;
+    if (a->packets != b->packets)
+        return a->packets > b->packets ? -1 : 1;
+    if (a->port != b->port)
+        return a->port < b->port ? -1 : 1;
+    int c = strcmp(al_transport_names[a->transport], al_transport_names[b->transport]);
+    if (!c)
+        c = strcmp(a->server, b->server);
+    return c ? c : strcmp(a->service, b->service);
+}
+
+/* Probe findings: the most ports first, then client and server. */
+static int probe_order(gconstpointer pa, gconstpointer pb)
+{
+    const report_probe_t *a = *(const report_probe_t *const *)pa;
+    const report_probe_t *b = *(const report_probe_t *const *)pb;
+    guint na = g_hash_table_size(a->ports), nb = g_hash_table_size(b->ports);
+    if (na != nb)
+        return na > nb ? -1 : 1;
+    int c = strcmp(a->client, b->client);
+    return c ? c : strcmp(a->server, b->server);
+}
+
+/* A finding's ports: transport, the first port of their row, port. */
+static int port_order(gconstpointer pa, gconstpointer pb)
+{
+    const probe_port_t *a = *(const probe_port_t *const *)pa;
+    const probe_port_t *b = *(const probe_port_t *const *)pb;
+    int c = strcmp(al_transport_names[a->transport], al_transport_names[b->transport]);
+    if (c)
+        return c;
+    if (a->row->port_lo != b->row->port_lo)
+        return a->row->port_lo < b->row->port_lo ? -1 : 1;
+    return a->port < b->port ? -1 : a->port > b->port;
+}
+
+/* A Bonjour entry's rank: its lifecycle, discontinued (2) the highest. */
+static unsigned bonjour_rank(const report_bonjour_t *b)
+{
+    return b->group->rows[0]->lifecycle;
+}
+
+/* Bonjour inventory: rank descending, then service type, host, instance, port. */
 static int bonjour_order(gconstpointer pa, gconstpointer pb)
 {
     const report_bonjour_t *a = *(const report_bonjour_t *const *)pa;
     const report_bonjour_t *b = *(const report_bonjour_t *const *)pb;
-    uint8_t la = a->group->rows[0]->lifecycle, lb = b->group->rows[0]->lifecycle;
-    if (la != lb)
-        return la > lb ? -1 : 1;
+    if (bonjour_rank(a) != bonjour_rank(b))
+        return bonjour_rank(a) > bonjour_rank(b) ? -1 : 1;
     int c = strcmp(a->service_type, b->service_type);
     if (!c)
         c = strcmp(a->target, b->target);
@@ -296,62 +430,77 @@ static int bonjour_order(gconstpointer pa, gconstpointer pb)
     return c ? c : (a->port < b->port ? -1 : a->port > b->port);
 }
 
-/* The announcer's addresses, sorted, ","-separated. */
-static char *hosts_text(const report_bonjour_t *b)
-{
-    GList *hosts = g_list_sort(g_hash_table_get_keys(b->hosts), (GCompareFunc)strcmp);
-    GString *s = g_string_new(NULL);
-    for (GList *h = hosts; h; h = h->next) {
-        if (h != hosts)
-            g_string_append_c(s, ',');
-        g_string_append(s, (const char *)h->data);
-    }
-    g_list_free(hosts);
-    return g_string_free(s, FALSE);
-}
-
-static GPtrArray *sorted_bonjour(report_t *r)
+/* The values of a table, sorted. */
+static GPtrArray *sorted_values(GHashTable *table, GCompareFunc order)
 {
     GPtrArray *out = g_ptr_array_new();
     GHashTableIter it;
     gpointer value;
-    g_hash_table_iter_init(&it, r->bonjour);
+    g_hash_table_iter_init(&it, table);
     while (g_hash_table_iter_next(&it, NULL, &value))
         g_ptr_array_add(out, value);
-    g_ptr_array_sort(out, bonjour_order);
+    g_ptr_array_sort(out, order);
     return out;
 }
 
-/* The service rows: the conversations the service side answered, by server,
- * transport and port. */
-static GHashTable *service_rows(report_t *r)
+/* ---- The sections --------------------------------------------------------- */
+
+static bool row_has(const report_row_t *row, const warning_kind_t *k)
 {
-    GHashTable *rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, row_free);
+    return (k->bit && (row->warnings & k->bit)) ||
+           (row->events && g_hash_table_contains(row->events, k));
+}
+
+static void row_free(gpointer p)
+{
+    report_row_t *row = (report_row_t *)p;
+    g_free(row->service);
+    g_hash_table_destroy(row->clients);
+    g_free(row);
+}
+
+/* The services of a group, " / "-separated (a port used by two services). */
+static char *services_text(const al_group_t *g)
+{
+    GString *s = g_string_new(NULL);
+    for (unsigned i = 0; i < g->count; i++) {
+        if (i)
+            g_string_append(s, " / ");
+        g_string_append(s, g->rows[i]->service);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* The service rows, ranked and in report order: the conversations the
+ * service side answered, by server, transport and port. */
+static GPtrArray *service_rows(report_t *r, const GPtrArray *kinds)
+{
+    GHashTable *rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GPtrArray *out = g_ptr_array_new_with_free_func(row_free);
     for (guint id = 0; id < r->convs->len; id++) {
         const report_conv_t *c = (const report_conv_t *)g_ptr_array_index(r->convs, id);
         if (!c || !al_state_answered((al_state_t)c->state))
             continue;
-        char *key = g_strdup_printf("%s|%u|%u", c->server, c->transport, c->port);
+        char *key = row_key(c->server, c->transport, c->port);
         report_row_t *row = (report_row_t *)g_hash_table_lookup(rows, key);
         if (!row) {
             row = g_new0(report_row_t, 1);
-            row->server = g_strdup(c->server);
+            row->server = c->server;
+            row->service = services_text(c->group);
             row->port = c->port;
             row->transport = c->transport;
             row->group = c->group;
-            row->clients = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-            row->conversations = g_hash_table_new(g_direct_hash, g_direct_equal);
-            row->warnings = GPOINTER_TO_UINT(g_hash_table_lookup(r->ard, key));
+            row->clients = g_hash_table_new(g_direct_hash, g_direct_equal);
+            row->events = (GHashTable *)g_hash_table_lookup(r->events, key);
             g_hash_table_insert(rows, key, row);
+            g_ptr_array_add(out, row);
         } else {
             g_free(key);
         }
-        if (!g_hash_table_contains(row->clients, c->client))
-            g_hash_table_add(row->clients, g_strdup(c->client));
-        g_hash_table_add(row->conversations, GUINT_TO_POINTER(id));
-        bool first = row->packets == 0;
-        count_packet(&row->first_seen, &row->last_seen, first, &c->first_seen);
-        count_packet(&row->first_seen, &row->last_seen, false, &c->last_seen);
+        g_hash_table_add(row->clients, (gpointer)c->client);
+        count_time(&row->first_seen, &row->last_seen, row->conversations == 0, &c->first_seen);
+        count_time(&row->first_seen, &row->last_seen, false, &c->last_seen);
+        row->conversations++;
         row->packets += c->packets;
         row->bytes += c->bytes;
         row->states[c->state]++;
@@ -359,11 +508,29 @@ static GHashTable *service_rows(report_t *r)
         if (c->observed && (!row->observed || strcmp(row->observed, "unknown") == 0))
             row->observed = c->observed;
     }
-    return rows;
+    g_hash_table_destroy(rows);
+    for (guint i = 0; i < out->len; i++) {
+        report_row_t *row = (report_row_t *)g_ptr_array_index(out, i);
+        for (guint k = 0; k < kinds->len; k++) {
+            const warning_kind_t *kind = (const warning_kind_t *)g_ptr_array_index(kinds, k);
+            if (row_has(row, kind))
+                row->rank += kind->weight;
+        }
+    }
+    g_ptr_array_sort(out, row_order);
+    return out;
 }
 
-/* The probe findings: per client and server, every conversation to an Apple
- * port, where at least one went unanswered or was refused. */
+static void probe_free(gpointer p)
+{
+    report_probe_t *f = (report_probe_t *)p;
+    g_hash_table_destroy(f->ports);
+    g_free(f);
+}
+
+/* The probe findings, in report order: per client and server, every
+ * conversation to an Apple port, where at least one went unanswered or was
+ * refused. */
 static GPtrArray *probe_findings(report_t *r)
 {
     /* the pairs with something unanswered first: only they become findings */
@@ -373,8 +540,8 @@ static GPtrArray *probe_findings(report_t *r)
         if (c && !c->to_group && !al_state_answered((al_state_t)c->state))
             g_hash_table_add(probed, g_strdup_printf("%s|%s", c->client, c->server));
     }
-    GHashTable *pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, probe_free);
-    gpointer value;
+    GHashTable *pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GPtrArray *out = g_ptr_array_new_with_free_func(probe_free);
     for (guint id = 0; id < r->convs->len && g_hash_table_size(probed); id++) {
         const report_conv_t *c = (const report_conv_t *)g_ptr_array_index(r->convs, id);
         if (!c)
@@ -391,13 +558,12 @@ static GPtrArray *probe_findings(report_t *r)
             f->server = c->server;
             f->ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
             g_hash_table_insert(pairs, key, f);
+            g_ptr_array_add(out, f);
         } else {
             g_free(key);
         }
-        if (!al_state_answered((al_state_t)c->state))
-            f->unanswered = true;
-        count_packet(&f->first_seen, &f->last_seen, f->conversations == 0, &c->first_seen);
-        count_packet(&f->first_seen, &f->last_seen, false, &c->last_seen);
+        count_time(&f->first_seen, &f->last_seen, f->conversations == 0, &c->first_seen);
+        count_time(&f->first_seen, &f->last_seen, false, &c->last_seen);
         f->conversations++;
         f->packets += c->packets;
         char *pkey = g_strdup_printf("%u|%u", c->transport, c->port);
@@ -415,729 +581,255 @@ static GPtrArray *probe_findings(report_t *r)
                 pp->state = c->state;
         }
     }
-    GPtrArray *out = g_ptr_array_new_with_free_func(probe_free);
-    GHashTableIter pi;
-    gpointer k;
-    g_hash_table_iter_init(&pi, pairs);
-    while (g_hash_table_iter_next(&pi, &k, &value)) {
-        if (((report_probe_t *)value)->unanswered) {
-            g_ptr_array_add(out, value);
-            g_hash_table_iter_steal(&pi);
-            g_free(k);
-        }
-    }
     g_hash_table_destroy(pairs);
     g_hash_table_destroy(probed);
+    g_ptr_array_sort(out, probe_order);
     return out;
 }
 
-static int row_order(gconstpointer pa, gconstpointer pb)
+/* ---- JSON ----------------------------------------------------------------- */
+
+static void put_string(json_dumper *d, const char *name, const char *value)
 {
-    const report_row_t *a = *(const report_row_t *const *)pa;
-    const report_row_t *b = *(const report_row_t *const *)pb;
-    unsigned wa = al_warning_weight(a->warnings), wb = al_warning_weight(b->warnings);
-    if (wa != wb)
-        return wa > wb ? -1 : 1;
-    if (a->packets != b->packets)
-        return a->packets > b->packets ? -1 : 1;
-    if (a->port != b->port)
-        return a->port < b->port ? -1 : 1;
-    if (a->transport != b->transport)
-        return a->transport < b->transport ? -1 : 1;
-    return strcmp(a->server, b->server);
+    json_dumper_set_member_name(d, name);
+    json_dumper_value_string(d, value ? value : "");
 }
 
-static char *format_time(const nstime_t *t)
+static void put_uint(json_dumper *d, const char *name, guint64 value)
+{
+    json_dumper_set_member_name(d, name);
+    json_dumper_value_anyf(d, "%" PRIu64, value);
+}
+
+/* UTC, to the microsecond: "2026-11-23T16:33:29.840607Z". */
+static void put_time(json_dumper *d, const char *name, const nstime_t *t)
 {
     struct tm tm;
     time_t secs = t->secs;
-    char buf[32];
-    if (!gmtime_r(&secs, &tm))
-        return g_strdup("-");
-    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    return g_strdup_printf("%s.%06dZ", buf, t->nsecs / 1000);
+    char date[32], text[48];
+    if (gmtime_r(&secs, &tm) && strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm))
+        snprintf(text, sizeof(text), "%s.%06dZ", date, t->nsecs / 1000);
+    else
+        g_strlcpy(text, "-", sizeof(text));
+    put_string(d, name, text);
 }
 
-static char *warnings_text(unsigned w, const char *sep)
+/* A set of interned strings as a sorted array. */
+static void put_sorted(json_dumper *d, const char *name, GHashTable *set)
 {
-    GString *s = g_string_new(NULL);
-    for (size_t i = 0; i < G_N_ELEMENTS(warning_names); i++) {
-        if (w & warning_names[i].bit) {
-            if (s->len)
-                g_string_append(s, sep);
-            g_string_append(s, warning_names[i].name);
-        }
+    GList *all = g_list_sort(g_hash_table_get_keys(set), (GCompareFunc)strcmp);
+    json_dumper_set_member_name(d, name);
+    json_dumper_begin_array(d);
+    for (GList *s = all; s; s = s->next)
+        json_dumper_value_string(d, (const char *)s->data);
+    json_dumper_end_array(d);
+    g_list_free(all);
+}
+
+static void put_tables(json_dumper *d, const GPtrArray *kinds)
+{
+    json_dumper_set_member_name(d, "warnings");
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < kinds->len; i++) {
+        const warning_kind_t *k = (const warning_kind_t *)g_ptr_array_index(kinds, i);
+        json_dumper_begin_object(d);
+        put_string(d, "key", k->key);
+        put_string(d, "title", k->title);
+        put_uint(d, "weight", k->weight);
+        json_dumper_end_object(d);
     }
-    return g_string_free(s, FALSE);
+    json_dumper_end_array(d);
+    json_dumper_set_member_name(d, "states");
+    json_dumper_begin_array(d);
+    for (int st = 0; st < AL_STATE_COUNT; st++) {
+        json_dumper_begin_object(d);
+        put_string(d, "name", al_state_names[st]);
+        json_dumper_set_member_name(d, "answered");
+        json_dumper_value_anyf(d, "%s", al_state_answered((al_state_t)st) ? "true" : "false");
+        json_dumper_end_object(d);
+    }
+    json_dumper_end_array(d);
 }
 
-/* "data exchanged" where every conversation got there, else "2 data
- * exchanged, 1 answered", furthest first. */
-static char *states_text(const report_row_t *row)
+static void put_row(json_dumper *d, const report_row_t *row, const GPtrArray *kinds)
 {
-    GString *s = g_string_new(NULL);
-    unsigned kinds = 0;
-    for (int st = AL_STATE_COUNT - 1; st >= 0; st--)
-        kinds += row->states[st] != 0;
+    const al_row_t *first = row->group->rows[0];
+    json_dumper_begin_object(d);
+    put_string(d, "server", row->server);
+    put_uint(d, "port", row->port);
+    put_string(d, "transport", al_transport_names[row->transport]);
+    put_string(d, "service", row->service);
+    put_string(d, "iana_name", first->iana_name);
+    put_string(d, "registration", al_registration_names[first->registration]);
+    put_string(d, "lifecycle", al_lifecycle_names[first->lifecycle]);
+    put_string(d, "last_seen_in", first->last_seen_in);
+    put_string(d, "expected", first->expected);
+    put_string(d, "observed", row->observed);
+    put_uint(d, "clients", g_hash_table_size(row->clients));
+    put_uint(d, "conversations", row->conversations);
+    put_uint(d, "packets", row->packets);
+    put_uint(d, "bytes", row->bytes);
+    put_time(d, "first_seen", &row->first_seen);
+    put_time(d, "last_seen", &row->last_seen);
+    put_sorted(d, "client_addresses", row->clients);
+    /* furthest first */
+    json_dumper_set_member_name(d, "states");
+    json_dumper_begin_object(d);
     for (int st = AL_STATE_COUNT - 1; st >= 0; st--) {
-        if (!row->states[st])
-            continue;
-        if (s->len)
-            g_string_append(s, ", ");
-        if (kinds > 1)
-            g_string_append_printf(s, "%u ", row->states[st]);
-        g_string_append(s, al_state_names[st]);
+        if (row->states[st])
+            put_uint(d, al_state_names[st], row->states[st]);
     }
-    return g_string_free(s, FALSE);
-}
-
-/* The services of a group, " / "-separated (a port used by two services). */
-static char *services_text(const al_group_t *g)
-{
-    GString *s = g_string_new(NULL);
-    for (unsigned i = 0; i < g->count; i++) {
-        if (i)
-            g_string_append(s, " / ");
-        g_string_append(s, g->rows[i]->service);
+    json_dumper_end_object(d);
+    put_uint(d, "rank", row->rank);
+    json_dumper_set_member_name(d, "warnings");
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < kinds->len; i++) {
+        const warning_kind_t *k = (const warning_kind_t *)g_ptr_array_index(kinds, i);
+        if (row_has(row, k))
+            json_dumper_value_string(d, k->key);
     }
-    return g_string_free(s, FALSE);
+    json_dumper_end_array(d);
+    json_dumper_end_object(d);
 }
 
-static void json_string(GString *out, const char *s)
+static void put_probe(json_dumper *d, const report_probe_t *f)
 {
-    g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            g_string_append(out, "\\\"");
-            break;
-        case '\\':
-            g_string_append(out, "\\\\");
-            break;
-        default:
-            if (*p < 0x20)
-                g_string_append_printf(out, "\\u%04x", *p);
-            else
-                g_string_append_c(out, (char)*p);
-        }
+    GPtrArray *ports = sorted_values(f->ports, port_order);
+    guint answered = 0, rejected = 0;
+    for (guint i = 0; i < ports->len; i++) {
+        al_state_t s = (al_state_t)((const probe_port_t *)g_ptr_array_index(ports, i))->state;
+        answered += al_state_answered(s);
+        rejected += s == AL_STATE_REJECTED;
     }
-    g_string_append_c(out, '"');
-}
-
-static GPtrArray *sorted_rows(GHashTable *rows)
-{
-    GPtrArray *out = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, rows);
-    while (g_hash_table_iter_next(&it, NULL, &value))
-        g_ptr_array_add(out, value);
-    g_ptr_array_sort(out, row_order);
-    return out;
-}
-
-/* Findings with the most ports first, then by client and server. */
-static guint probe_ports(const report_probe_t *f)
-{
-    return g_hash_table_size(f->ports);
-}
-
-static int probe_order(gconstpointer pa, gconstpointer pb)
-{
-    const report_probe_t *a = *(const report_probe_t *const *)pa;
-    const report_probe_t *b = *(const report_probe_t *const *)pb;
-    if (probe_ports(a) != probe_ports(b))
-        return probe_ports(a) > probe_ports(b) ? -1 : 1;
-    int c = strcmp(a->client, b->client);
-    return c ? c : strcmp(a->server, b->server);
-}
-
-static int port_order(gconstpointer pa, gconstpointer pb)
-{
-    const probe_port_t *a = *(const probe_port_t *const *)pa;
-    const probe_port_t *b = *(const probe_port_t *const *)pb;
-    if (a->transport != b->transport)
-        return a->transport < b->transport ? -1 : 1;
-    if (a->row->port_lo != b->row->port_lo)
-        return a->row->port_lo < b->row->port_lo ? -1 : 1;
-    return a->port < b->port ? -1 : a->port > b->port;
-}
-
-/* The finding's ports in order (transport, row, port). */
-static GPtrArray *sorted_ports(const report_probe_t *f)
-{
-    GPtrArray *out = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, f->ports);
-    while (g_hash_table_iter_next(&it, NULL, &value))
-        g_ptr_array_add(out, value);
-    g_ptr_array_sort(out, port_order);
-    return out;
-}
-
-/* Ports answered, rejected and unanswered. */
-static void probe_counts(const report_probe_t *f, guint counts[3])
-{
-    GHashTableIter it;
-    gpointer value;
-    counts[0] = counts[1] = counts[2] = 0;
-    g_hash_table_iter_init(&it, f->ports);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        al_state_t s = (al_state_t)((const probe_port_t *)value)->state;
-        counts[al_state_answered(s) ? 0 : s == AL_STATE_REJECTED ? 1 : 2]++;
-    }
-}
-
-/* "udp/626 serialnumberd (rejected), tcp/49152-65535 Xsan (3 ports: 3
- * rejected)": a range row is one entry, never one per port. */
-static char *ports_text(const report_probe_t *f)
-{
-    GString *s = g_string_new(NULL);
-    GPtrArray *ports = sorted_ports(f);
-    for (guint i = 0; i < ports->len;) {
+    json_dumper_begin_object(d);
+    put_string(d, "client", f->client);
+    put_string(d, "server", f->server);
+    put_uint(d, "ports_probed", ports->len);
+    put_uint(d, "answered", answered);
+    put_uint(d, "rejected", rejected);
+    put_uint(d, "no_answer", ports->len - answered - rejected);
+    put_uint(d, "conversations", f->conversations);
+    put_uint(d, "packets", f->packets);
+    put_time(d, "first_seen", &f->first_seen);
+    put_time(d, "last_seen", &f->last_seen);
+    json_dumper_set_member_name(d, "ports");
+    json_dumper_begin_array(d);
+    for (guint i = 0; i < ports->len; i++) {
         const probe_port_t *p = (const probe_port_t *)g_ptr_array_index(ports, i);
-        if (s->len)
-            g_string_append(s, ", ");
-        if (!al_row_is_range(p->row)) {
-            g_string_append_printf(s, "%s/%u %s (%s)", al_transport_names[p->transport], p->port,
-                                   p->row->service, al_state_names[p->state]);
-            i++;
-            continue;
-        }
-        guint n[3] = {0, 0, 0}, j = i;
-        for (; j < ports->len; j++) {
-            const probe_port_t *q = (const probe_port_t *)g_ptr_array_index(ports, j);
-            if (q->row != p->row)
-                break;
-            n[al_state_answered((al_state_t)q->state) ? 0
-              : q->state == AL_STATE_REJECTED         ? 1
-                                                      : 2]++;
-        }
-        g_string_append_printf(s, "%s/%u-%u %s (%u port%s:", al_transport_names[p->transport],
-                               p->row->port_lo, p->row->port_hi, p->row->service, j - i,
-                               j - i == 1 ? "" : "s");
-        const char *what[3] = {"answered", "rejected", "no answer"};
-        bool any = false;
-        for (int k = 0; k < 3; k++) {
-            if (n[k]) {
-                g_string_append_printf(s, "%s %u %s", any ? "," : "", n[k], what[k]);
-                any = true;
-            }
-        }
-        g_string_append_c(s, ')');
-        i = j;
+        json_dumper_begin_object(d);
+        put_string(d, "transport", al_transport_names[p->transport]);
+        put_uint(d, "port", p->port);
+        put_uint(d, "port_lo", p->row->port_lo);
+        put_uint(d, "port_hi", p->row->port_hi);
+        put_string(d, "service", p->row->service);
+        put_string(d, "state", al_state_names[p->state]);
+        json_dumper_end_object(d);
     }
+    json_dumper_end_array(d);
+    json_dumper_end_object(d);
     g_ptr_array_free(ports, TRUE);
-    return g_string_free(s, FALSE);
 }
 
-static void json_probes(GString *out, GPtrArray *probes)
+static void put_bonjour(json_dumper *d, const report_bonjour_t *b)
 {
-    g_string_append(out, ", \"probes\": [");
-    for (guint i = 0; i < probes->len; i++) {
-        const report_probe_t *f = (const report_probe_t *)g_ptr_array_index(probes, i);
-        char *t1 = format_time(&f->first_seen), *t2 = format_time(&f->last_seen);
-        guint n[3];
-        probe_counts(f, n);
-        g_string_append(out, i ? ",\n  {\"client\": " : "\n  {\"client\": ");
-        json_string(out, f->client);
-        g_string_append(out, ", \"server\": ");
-        json_string(out, f->server);
-        g_string_append_printf(
-            out,
-            ", \"ports_probed\": %u, \"answered\": %u, \"rejected\": %u, "
-            "\"no_answer\": %u, \"conversations\": %" PRIu64 ", \"packets\": %" PRIu64
-            ", \"first_seen\": \"%s\", \"last_seen\": \"%s\", \"ports\": [",
-            probe_ports(f), n[0], n[1], n[2], f->conversations, f->packets, t1, t2);
-        GPtrArray *ports = sorted_ports(f);
-        for (guint j = 0; j < ports->len; j++) {
-            const probe_port_t *p = (const probe_port_t *)g_ptr_array_index(ports, j);
-            g_string_append_printf(out,
-                                   "%s{\"transport\": \"%s\", \"port\": %u, \"port_lo\": %u, "
-                                   "\"port_hi\": %u, \"service\": ",
-                                   j ? ", " : "", al_transport_names[p->transport], p->port,
-                                   p->row->port_lo, p->row->port_hi);
-            json_string(out, p->row->service);
-            g_string_append_printf(out, ", \"state\": \"%s\"}", al_state_names[p->state]);
-        }
-        g_ptr_array_free(ports, TRUE);
-        g_string_append(out, "]}");
-        g_free(t1);
-        g_free(t2);
-    }
-    g_string_append(out, probes->len ? "\n]" : "]");
-}
-
-static void json_bonjour(GString *out, GPtrArray *bonjour)
-{
-    g_string_append(out, ", \"bonjour\": [");
-    for (guint i = 0; i < bonjour->len; i++) {
-        const report_bonjour_t *b = (const report_bonjour_t *)g_ptr_array_index(bonjour, i);
-        const al_row_t *row = b->group->rows[0];
-        char *t1 = format_time(&b->first_seen), *t2 = format_time(&b->last_seen);
-        g_string_append(out, i ? ",\n  {\"target\": " : "\n  {\"target\": ");
-        json_string(out, b->target);
-        g_string_append(out, ", \"addresses\": [");
-        GList *hosts = g_list_sort(g_hash_table_get_keys(b->hosts), (GCompareFunc)strcmp);
-        for (GList *h = hosts; h; h = h->next) {
-            if (h != hosts)
-                g_string_append(out, ", ");
-            json_string(out, (const char *)h->data);
-        }
-        g_list_free(hosts);
-        g_string_append(out, "], \"service_type\": ");
-        json_string(out, b->service_type);
-        g_string_append(out, ", \"instance\": ");
-        json_string(out, b->instance);
-        g_string_append_printf(out, ", \"port\": %u, \"transport\": \"%s\", \"service\": ", b->port,
-                               al_transport_names[b->transport]);
-        json_string(out, row->service);
-        g_string_append_printf(out,
-                               ", \"registration\": \"%s\", \"lifecycle\": \"%s\", "
-                               "\"model\": ",
-                               al_registration_names[row->registration],
-                               al_lifecycle_names[row->lifecycle]);
-        json_string(out, b->model);
-        g_string_append(out, ", \"firmware\": ");
-        json_string(out, b->firmware);
-        g_string_append_printf(
-            out, ", \"announcements\": %" PRIu64 ", \"first_seen\": \"%s\", \"last_seen\": \"%s\"}",
-            b->announcements, t1, t2);
-        g_free(t1);
-        g_free(t2);
-    }
-    g_string_append(out, bonjour->len ? "\n]" : "]");
-}
-
-static void draw_json(GPtrArray *rows, GPtrArray *probes, GPtrArray *bonjour)
-{
-    GString *out = g_string_new("{\"report\": \"applelegacy\", \"scope\": ");
-    json_string(out, applelegacy_scope_name());
-    g_string_append(out, ", \"rows\": [");
-    for (guint i = 0; i < rows->len; i++) {
-        const report_row_t *row = (const report_row_t *)g_ptr_array_index(rows, i);
-        const al_row_t *first = row->group->rows[0];
-        char *services = services_text(row->group);
-        char *t1 = format_time(&row->first_seen), *t2 = format_time(&row->last_seen);
-
-        g_string_append(out, i ? ",\n  {" : "\n  {");
-        g_string_append(out, "\"server\": ");
-        json_string(out, row->server);
-        g_string_append_printf(out,
-                               ", \"port\": %u, \"transport\": \"%s\", \"service\": ", row->port,
-                               al_transport_names[row->transport]);
-        json_string(out, services);
-        g_string_append(out, ", \"iana_name\": ");
-        json_string(out, first->iana_name);
-        g_string_append_printf(out, ", \"registration\": \"%s\", \"lifecycle\": \"%s\"",
-                               al_registration_names[first->registration],
-                               al_lifecycle_names[first->lifecycle]);
-        g_string_append(out, ", \"last_seen_in\": ");
-        json_string(out, first->last_seen_in);
-        g_string_append(out, ", \"expected\": ");
-        json_string(out, first->expected);
-        g_string_append(out, ", \"observed\": ");
-        json_string(out, row->observed ? row->observed : "");
-        g_string_append_printf(out,
-                               ", \"clients\": %u, \"conversations\": %u, \"packets\": %" PRIu64
-                               ", \"bytes\": %" PRIu64 ", \"first_seen\": \"%s\", "
-                               "\"last_seen\": \"%s\", \"client_addresses\": [",
-                               g_hash_table_size(row->clients),
-                               g_hash_table_size(row->conversations), row->packets, row->bytes, t1,
-                               t2);
-        GList *clients = g_list_sort(g_hash_table_get_keys(row->clients), (GCompareFunc)strcmp);
-        for (GList *c = clients; c; c = c->next) {
-            if (c != clients)
-                g_string_append(out, ", ");
-            json_string(out, (const char *)c->data);
-        }
-        g_list_free(clients);
-        g_string_append(out, "], \"states\": {");
-        bool any_state = false;
-        for (int st = AL_STATE_COUNT - 1; st >= 0; st--) {
-            if (row->states[st]) {
-                g_string_append_printf(out, "%s\"%s\": %u", any_state ? ", " : "",
-                                       al_state_names[st], row->states[st]);
-                any_state = true;
-            }
-        }
-        g_string_append(out, "}, \"warnings\": [");
-        bool any = false;
-        for (size_t w = 0; w < G_N_ELEMENTS(warning_names); w++) {
-            if (row->warnings & warning_names[w].bit) {
-                g_string_append_printf(out, "%s\"%s\"", any ? ", " : "", warning_names[w].name);
-                any = true;
-            }
-        }
-        g_string_append(out, "]}");
-        g_free(services);
-        g_free(t1);
-        g_free(t2);
-    }
-    g_string_append(out, rows->len ? "\n]" : "]");
-    json_probes(out, probes);
-    json_bonjour(out, bonjour);
-    g_string_append(out, "}\n");
-    fputs(out->str, stdout);
-    g_string_free(out, TRUE);
-}
-
-enum {
-    C_SERVER,
-    C_PORT,
-    C_SERVICE,
-    C_REGISTRATION,
-    C_LIFECYCLE,
-    C_EXPECTED,
-    C_OBSERVED,
-    C_CLIENTS,
-    C_CONVERSATIONS,
-    C_STATE,
-    C_PACKETS,
-    C_BYTES,
-    C_FIRST,
-    C_LAST,
-    C_WARNINGS,
-    N_COLUMNS
-};
-
-static const char *const column_titles[N_COLUMNS] = {
-    "Server",
-    "Port",
-    "Service",
-    "Registration",
-    "Lifecycle",
-    "Expected",
-    "Observed",
-    "Clients",
-    "Conv",
-    "State",
-    "Packets",
-    "Bytes",
-    "First seen (UTC)",
-    "Last seen (UTC)",
-    "Warnings",
-};
-static const bool right_aligned[N_COLUMNS] = {
-    [C_CLIENTS] = true,
-    [C_CONVERSATIONS] = true,
-    [C_PACKETS] = true,
-    [C_BYTES] = true,
-};
-
-enum {
-    P_CLIENT,
-    P_SERVER,
-    P_PORTS,
-    P_ANSWERED,
-    P_REJECTED,
-    P_NO_ANSWER,
-    P_CONV,
-    P_PACKETS,
-    P_FIRST,
-    P_LAST,
-    P_LIST,
-    N_PROBE_COLUMNS
-};
-static const char *const probe_titles[N_PROBE_COLUMNS] = {
-    "Client",
-    "Server",
-    "Ports",
-    "Answered",
-    "Rejected",
-    "No answer",
-    "Conv",
-    "Packets",
-    "First seen (UTC)",
-    "Last seen (UTC)",
-    "Apple ports probed",
-};
-
-/* Left-aligned cells but the counts; the last cell unpadded. */
-static void print_table(const char *const *titles, int n, const bool *right, GPtrArray *cells)
-{
-    size_t *width = g_new0(size_t, (gsize)n);
-    guint rows = cells->len / (guint)n;
-    for (int c = 0; c < n; c++)
-        width[c] = strlen(titles[c]);
-    for (guint i = 0; i < cells->len; i++) {
-        size_t w = (size_t)g_utf8_strlen((const char *)g_ptr_array_index(cells, i), -1);
-        width[i % (guint)n] = MAX(width[i % (guint)n], w);
-    }
-    for (guint i = 0; i <= rows; i++) {
-        GString *line = g_string_new(NULL);
-        for (int c = 0; c < n; c++) {
-            const char *text =
-                i == 0 ? titles[c]
-                       : (const char *)g_ptr_array_index(cells, (i - 1) * (guint)n + (guint)c);
-            size_t pad = width[c] - (size_t)g_utf8_strlen(text, -1);
-            if (c)
-                g_string_append(line, "  ");
-            if (right[c])
-                g_string_append_printf(line, "%*s%s", (int)pad, "", text);
-            else if (c == n - 1)
-                g_string_append(line, text);
-            else
-                g_string_append_printf(line, "%s%*s", text, (int)pad, "");
-        }
-        printf("%s\n", line->str);
-        g_string_free(line, TRUE);
-    }
-    g_free(width);
-}
-
-static void draw_probes(GPtrArray *probes)
-{
-    static const bool right[N_PROBE_COLUMNS] = {
-        [P_PORTS] = true,     [P_ANSWERED] = true, [P_REJECTED] = true,
-        [P_NO_ANSWER] = true, [P_CONV] = true,     [P_PACKETS] = true,
-    };
-    GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
-    for (guint i = 0; i < probes->len; i++) {
-        const report_probe_t *f = (const report_probe_t *)g_ptr_array_index(probes, i);
-        guint n[3];
-        probe_counts(f, n);
-        char *cell[N_PROBE_COLUMNS] = {
-            g_strdup(f->client),
-            g_strdup(f->server),
-            g_strdup_printf("%u", probe_ports(f)),
-            g_strdup_printf("%u", n[0]),
-            g_strdup_printf("%u", n[1]),
-            g_strdup_printf("%u", n[2]),
-            g_strdup_printf("%" PRIu64, f->conversations),
-            g_strdup_printf("%" PRIu64, f->packets),
-            format_time(&f->first_seen),
-            format_time(&f->last_seen),
-            ports_text(f),
-        };
-        for (int c = 0; c < N_PROBE_COLUMNS; c++)
-            g_ptr_array_add(cells, cell[c]);
-    }
-    printf("------------------------------------------------------------------------\n");
-    printf("Probe findings: %u (client and server where Apple ports went unanswered or were "
-           "refused)\n",
-           probes->len);
-    if (probes->len)
-        print_table(probe_titles, N_PROBE_COLUMNS, right, cells);
-    g_ptr_array_free(cells, TRUE);
-}
-
-enum {
-    B_HOST,
-    B_ADDRESSES,
-    B_TYPE,
-    B_INSTANCE,
-    B_PORT,
-    B_SERVICE,
-    B_LIFECYCLE,
-    B_MODEL,
-    B_FIRMWARE,
-    B_ANNOUNCEMENTS,
-    B_FIRST,
-    B_LAST,
-    N_BONJOUR_COLUMNS
-};
-static const char *const bonjour_titles[N_BONJOUR_COLUMNS] = {
-    "Host",     "Addresses",     "Service type",     "Instance",
-    "Port",     "Service",       "Lifecycle",        "Model",
-    "Firmware", "Announcements", "First seen (UTC)", "Last seen (UTC)",
-};
-
-static void draw_bonjour(GPtrArray *bonjour)
-{
-    static const bool right[N_BONJOUR_COLUMNS] = {[B_ANNOUNCEMENTS] = true};
-    GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
-    for (guint i = 0; i < bonjour->len; i++) {
-        const report_bonjour_t *b = (const report_bonjour_t *)g_ptr_array_index(bonjour, i);
-        const al_row_t *row = b->group->rows[0];
-        char *cell[N_BONJOUR_COLUMNS] = {
-            g_strdup(b->target),
-            hosts_text(b),
-            g_strdup(b->service_type),
-            g_strdup(b->instance),
-            g_strdup_printf("%s/%u", al_transport_names[b->transport], b->port),
-            g_strdup(row->service),
-            g_strdup(al_lifecycle_names[row->lifecycle]),
-            g_strdup(b->model[0] ? b->model : "-"),
-            g_strdup(b->firmware[0] ? b->firmware : "-"),
-            g_strdup_printf("%" PRIu64, b->announcements),
-            format_time(&b->first_seen),
-            format_time(&b->last_seen),
-        };
-        for (int c = 0; c < N_BONJOUR_COLUMNS; c++)
-            g_ptr_array_add(cells, cell[c]);
-    }
-    printf("------------------------------------------------------------------------\n");
-    printf("Bonjour inventory: %u advertised services on Apple ports\n", bonjour->len);
-    if (bonjour->len)
-        print_table(bonjour_titles, N_BONJOUR_COLUMNS, right, cells);
-    g_ptr_array_free(cells, TRUE);
-}
-
-static void draw_text(GPtrArray *rows, GPtrArray *probes, GPtrArray *bonjour)
-{
-    size_t width[N_COLUMNS];
-    GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
-    guint64 packets = 0, conversations = 0;
-
-    for (int c = 0; c < N_COLUMNS; c++)
-        width[c] = strlen(column_titles[c]);
-    for (guint i = 0; i < rows->len; i++) {
-        const report_row_t *row = (const report_row_t *)g_ptr_array_index(rows, i);
-        const al_row_t *first = row->group->rows[0];
-        char *w = warnings_text(row->warnings, ",");
-        char *cell[N_COLUMNS] = {
-            g_strdup(row->server),
-            g_strdup_printf("%s/%u", al_transport_names[row->transport], row->port),
-            services_text(row->group),
-            g_strdup(al_registration_names[first->registration]),
-            g_strdup(al_lifecycle_names[first->lifecycle]),
-            g_strdup(first->expected[0] ? first->expected : "-"),
-            g_strdup(row->observed ? row->observed : "-"),
-            g_strdup_printf("%u", g_hash_table_size(row->clients)),
-            g_strdup_printf("%u", g_hash_table_size(row->conversations)),
-            states_text(row),
-            g_strdup_printf("%" PRIu64, row->packets),
-            g_strdup_printf("%" PRIu64, row->bytes),
-            format_time(&row->first_seen),
-            format_time(&row->last_seen),
-            g_strdup(w[0] ? w : "-"),
-        };
-        g_free(w);
-        packets += row->packets;
-        conversations += g_hash_table_size(row->conversations);
-        for (int c = 0; c < N_COLUMNS; c++) {
-            width[c] = MAX(width[c], (size_t)g_utf8_strlen(cell[c], -1));
-            g_ptr_array_add(cells, cell[c]);
-        }
-    }
-
-    printf("\n========================================================================\n");
-    printf("Apple Legacy Port Registry report (scope: %s)\n", applelegacy_scope_name());
-    printf("%u service endpoints, %" PRIu64 " conversations, %" PRIu64 " packets\n", rows->len,
-           conversations, packets);
-    printf("------------------------------------------------------------------------\n");
-    for (guint i = 0; i <= rows->len; i++) {
-        GString *line = g_string_new(NULL);
-        for (int c = 0; c < N_COLUMNS; c++) {
-            const char *text =
-                i == 0 ? column_titles[c]
-                       : (const char *)g_ptr_array_index(cells, (i - 1) * N_COLUMNS + (guint)c);
-            size_t pad = width[c] - (size_t)g_utf8_strlen(text, -1);
-            if (c)
-                g_string_append(line, "  ");
-            if (right_aligned[c])
-                g_string_append_printf(line, "%*s%s", (int)pad, "", text);
-            else if (c == N_COLUMNS - 1)
-                g_string_append(line, text);
-            else
-                g_string_append_printf(line, "%s%*s", text, (int)pad, "");
-        }
-        printf("%s\n", line->str);
-        g_string_free(line, TRUE);
-    }
-    draw_probes(probes);
-    draw_bonjour(bonjour);
-    printf("========================================================================\n");
-    g_ptr_array_free(cells, TRUE);
+    const al_row_t *row = b->group->rows[0];
+    json_dumper_begin_object(d);
+    put_string(d, "target", b->target);
+    put_sorted(d, "addresses", b->hosts);
+    put_string(d, "service_type", b->service_type);
+    put_string(d, "instance", b->instance);
+    put_uint(d, "port", b->port);
+    put_string(d, "transport", al_transport_names[b->transport]);
+    put_string(d, "service", row->service);
+    put_string(d, "registration", al_registration_names[row->registration]);
+    put_string(d, "lifecycle", al_lifecycle_names[row->lifecycle]);
+    put_string(d, "model", b->model);
+    put_string(d, "firmware", b->firmware);
+    put_uint(d, "announcements", b->announcements);
+    put_time(d, "first_seen", &b->first_seen);
+    put_time(d, "last_seen", &b->last_seen);
+    put_uint(d, "rank", bonjour_rank(b));
+    json_dumper_end_object(d);
 }
 
 static void report_draw(void *tapdata)
 {
     report_t *r = (report_t *)tapdata;
-    GHashTable *table = service_rows(r);
-    GPtrArray *rows = sorted_rows(table);
+    GPtrArray *kinds = sorted_values(r->kinds, kind_order);
+    GPtrArray *rows = service_rows(r, kinds);
     GPtrArray *probes = probe_findings(r);
-    g_ptr_array_sort(probes, probe_order);
-    GPtrArray *bonjour = sorted_bonjour(r);
-    if (r->json)
-        draw_json(rows, probes, bonjour);
-    else
-        draw_text(rows, probes, bonjour);
+    GPtrArray *bonjour = sorted_values(r->bonjour, bonjour_order);
+    /* one line, for the tools that read it (python3 -m json.tool indents it) */
+    json_dumper d = {.output_file = stdout};
+
+    json_dumper_begin_object(&d);
+    put_string(&d, "report", "applelegacy");
+    put_string(&d, "scope", applelegacy_scope_name());
+    put_tables(&d, kinds);
+    json_dumper_set_member_name(&d, "rows");
+    json_dumper_begin_array(&d);
+    for (guint i = 0; i < rows->len; i++)
+        put_row(&d, (const report_row_t *)g_ptr_array_index(rows, i), kinds);
+    json_dumper_end_array(&d);
+    json_dumper_set_member_name(&d, "probes");
+    json_dumper_begin_array(&d);
+    for (guint i = 0; i < probes->len; i++)
+        put_probe(&d, (const report_probe_t *)g_ptr_array_index(probes, i));
+    json_dumper_end_array(&d);
+    json_dumper_set_member_name(&d, "bonjour");
+    json_dumper_begin_array(&d);
+    for (guint i = 0; i < bonjour->len; i++)
+        put_bonjour(&d, (const report_bonjour_t *)g_ptr_array_index(bonjour, i));
+    json_dumper_end_array(&d);
+    json_dumper_end_object(&d);
+    json_dumper_finish(&d);
+
     g_ptr_array_free(bonjour, TRUE);
     g_ptr_array_free(probes, TRUE);
     g_ptr_array_free(rows, TRUE);
-    g_hash_table_destroy(table);
+    g_ptr_array_free(kinds, TRUE);
 }
 
-static void report_finish(void *tapdata)
+/* ---- Registration ----------------------------------------------------------- */
+
+/* A listener of a tap another plugin or part may not provide: without it
+ * there is simply nothing of it to add. */
+static void listen_also(report_t *r, const char *tap, tap_packet_cb packet)
 {
-    report_t *r = (report_t *)tapdata;
-    g_ptr_array_free(r->convs, TRUE);
-    g_hash_table_destroy(r->names);
-    if (!r->bonjour_listening)
-        g_hash_table_destroy(r->bonjour);
-    if (!r->ard_listening)
-        g_hash_table_destroy(r->ard);
-    g_free(r);
+    GString *err = register_tap_listener(tap, r, NULL, 0, NULL, packet, NULL, report_finish);
+    if (err)
+        g_string_free(err, TRUE);
+    else
+        r->listeners++;
 }
 
-#ifdef HAVE_ARD_PARSE
-static void report_ard_finish(void *tapdata)
-{
-    g_hash_table_destroy((GHashTable *)tapdata);
-}
-#endif
-
-static void report_table_finish(void *tapdata)
-{
-    g_hash_table_destroy((GHashTable *)tapdata);
-}
-
+/* A bad argument is reported through libwireshark's report_failure() (tshark
+ * prints "tshark: " and the message); from 4.6 on tshark then stops with an
+ * error, before on it goes on without the report. */
 static AL_STAT_TAP_INIT_CB report_init(const char *opt_arg, void *userdata _U_)
 {
-    report_t *r = g_new0(report_t, 1);
     const char *rest = opt_arg + strlen(REPORT_PREFIX);
-    const char *filter = NULL;
 
-    if (g_str_has_prefix(rest, ",json")) {
-        r->json = true;
+    /* ",json" asks for what is printed anyway, the model */
+    if (g_str_has_prefix(rest, ",json") && (rest[5] == '\0' || rest[5] == ','))
         rest += strlen(",json");
+    if (*rest != '\0' && *rest != ',') {
+        report_failure("invalid \"-z %s\": expected -z " REPORT_PREFIX "[,json][,FILTER]", opt_arg);
+        AL_STAT_TAP_INIT_RETURN(false);
     }
-    if (*rest == ',')
-        filter = rest + 1;
-    else if (*rest != '\0') {
-        fprintf(stderr,
-                "tshark: invalid \"-z %s\": expected -z " REPORT_PREFIX "[,json][,FILTER]\n",
-                opt_arg);
-        exit(1);
-    }
-    r->convs = g_ptr_array_new_with_free_func(conv_free);
-    r->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    r->bonjour = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, bonjour_free);
-    r->ard = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-
-    GString *err = register_tap_listener(AL_TAP_NAME, r, filter, 0, report_reset, report_packet,
-                                         report_draw, report_finish);
+    report_t *r = report_new();
+    GString *err = register_tap_listener(AL_TAP_NAME, r, *rest ? rest + 1 : NULL, 0, report_reset,
+                                         report_packet, report_draw, report_finish);
     if (err) {
-        fprintf(stderr, "tshark: cannot start -z " REPORT_PREFIX ": %s\n", err->str);
+        report_failure("cannot start -z " REPORT_PREFIX ": %s", err->str);
         g_string_free(err, TRUE);
-        g_ptr_array_free(r->convs, TRUE);
-        g_hash_table_destroy(r->names);
-        g_hash_table_destroy(r->bonjour);
-        g_hash_table_destroy(r->ard);
-        g_free(r);
-        exit(1);
+        report_free(r);
+        AL_STAT_TAP_INIT_RETURN(false);
     }
-    /* The Bonjour inventory's listener owns its table (finish order is not set). */
-    err = register_tap_listener(AL_BONJOUR_TAP_NAME, r->bonjour, NULL, 0, NULL,
-                                report_bonjour_packet, NULL, report_table_finish);
-    if (err)
-        g_string_free(err, TRUE);
-    else
-        r->bonjour_listening = true;
-#ifdef HAVE_ARD_PARSE
-    /* The ard plugin may not be loaded: then there is simply nothing to add.
-     * Every listener's finish runs at exit, in no set order: the ard
-     * listener owns the table it fills and frees it. */
-    err = register_tap_listener(ARD_TAP_NAME, r->ard, NULL, 0, NULL, report_ard_packet, NULL,
-                                report_ard_finish);
-    if (err)
-        g_string_free(err, TRUE);
-    else
-        r->ard_listening = true;
-#endif
+    /* Every listener's finish runs at exit, in no set order: the last frees r. */
+    r->listeners = 1;
+    listen_also(r, AL_BONJOUR_TAP_NAME, report_bonjour_packet);
+    listen_also(r, AL_EVENT_TAP_NAME, report_event_packet);
     AL_STAT_TAP_INIT_RETURN(true);
 }
 

@@ -86,6 +86,7 @@ static expert_field ei_ard_tcp_unknown = EI_INIT;
 
 static dissector_handle_t ard_handle;
 static int ard_tap = -1;
+static int ard_event_tap; /* the registry's event tap; 0 when it is not loaded */
 
 /* Preferences */
 #define ARD_DEFAULT_AMPLIFICATION_THRESHOLD 10
@@ -473,6 +474,21 @@ static bool many_sources(packet_info *pinfo, proto_item *ti, const ard_msg_t *ms
     return true;
 }
 
+/* An event for the registry's report: a warning on the responder's row (the
+ * sender of this response). Weights as the report ranks its warnings: a
+ * protocol mismatch 64, an abandoned port 8. */
+static void queue_event(packet_info *pinfo, const char *warning, const char *title, unsigned weight)
+{
+    al_event_t *e = wmem_new0(pinfo->pool, al_event_t);
+    e->warning = warning;
+    e->title = title;
+    e->weight = weight;
+    e->server = &pinfo->src;
+    e->port = (uint16_t)pinfo->srcport;
+    e->udp = true;
+    tap_queue_packet(ard_event_tap, pinfo, e);
+}
+
 static void analyse(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *ti,
                     const ard_msg_t *msg)
 {
@@ -516,6 +532,12 @@ static void analyse(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_i
         info->amplification = raised;
         info->many_sources = many;
         tap_queue_packet(ard_tap, pinfo, info);
+    }
+    if (response && pinfo->ptype == PT_UDP && ard_event_tap && have_tap_listener(ard_event_tap)) {
+        if (raised)
+            queue_event(pinfo, "ard_amplification", "ARD amplification", 32);
+        if (many)
+            queue_event(pinfo, "ard_many_sources", "ARD many sources", 16);
     }
 }
 
@@ -799,6 +821,7 @@ void proto_register_ard(void)
 
 void proto_reg_handoff_ard(void)
 {
+    ard_event_tap = al_event_tap();
     /* With the registry plugin, its port sniffer owns UDP 3283 and hands
      * matching payload over through its list (TCP 3283 is ARD by Decode As
      * only: nothing tells its payload); alone, this plugin decodes its

@@ -54,7 +54,8 @@ class ConnState(CaptureTestCase):
         cap = self.write(cap)
         states = fields(cap, ["tcp.dstport", "applelegacy.state"], "applelegacy")
         self.assertEqual([s[1] for s in states], ["no answer", "rejected"] * 3)
-        out = tshark(["-q", "-z", "applelegacy,report"], cap).stdout
+        from test_report import text_report
+        out = text_report(tshark(["-q", "-z", "applelegacy,report"], cap).stdout)
         self.assertIn("tcp/3283 Net Assistant (rejected), tcp/49152-65535 Xsan (2 ports: "
                       "2 rejected)", out)
         self.assertIn("0 service endpoints", out)

@@ -5,6 +5,7 @@ reused port pair starts a new conversation, with the same roles or swapped,
 and the verdict, the warnings and the report follow the conversation, in one
 pass and in two (-2: every frame revisited, read from what it kept)."""
 import ipaddress
+import json
 import struct
 
 from harness import CaptureTestCase, Capture, frame, fields, tshark, SYN, ACK, FIN, PSH
@@ -66,8 +67,8 @@ class PortReuse(CaptureTestCase):
                      if "abandoned port TCP 660" in m]
         self.assertEqual(abandoned, ["2", "9"])  # each SYN/ACK
         self.assertEqual(self.rows(path, two_pass=True), rows)
-        report = tshark(["-q", "-z", "applelegacy,report,json"], path).stdout
-        self.assertIn('"conversations": 2', report)
+        [row] = json.loads(tshark(["-q", "-z", "applelegacy,report"], path).stdout)["rows"]
+        self.assertEqual(row["conversations"], 2)
 
     def check_roles_swapped(self, client, server, make):
         cap = Capture()
@@ -159,6 +160,5 @@ class PortReuse(CaptureTestCase):
         self.assertEqual(warned, list(range(n + 1, 2 * n + 1)))
         # data segments seen mid-stream are no probes
         self.assertFalse([f for f, m in experts if "Probe of Apple ports" in m])
-        report = tshark(["-q", "-z", "applelegacy,report,json"], path).stdout
-        self.assertIn('"conversations": %d' % n, report)
-        self.assertIn('"packets": %d' % (2 * n), report)
+        [row] = json.loads(tshark(["-q", "-z", "applelegacy,report"], path).stdout)["rows"]
+        self.assertEqual((row["conversations"], row["packets"]), (n, 2 * n))

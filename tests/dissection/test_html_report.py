@@ -170,8 +170,13 @@ class HtmlReport(CaptureTestCase):
             r["expected"] or "-", r["observed"] or "-", r["iana_name"] or "-", str(r["clients"]),
             str(r["conversations"]), "data exchanged", str(r["packets"]), str(r["bytes"]),
             t(r["first_seen"]), t(r["last_seen"])] for r in report["rows"]])
-        # warnings highlighted: every demo row has one
+        # warnings highlighted: every demo row has one; each badge coloured by
+        # its weight and titled from the report's table
         self.assertEqual(page.row_classes["Service endpoints"], [""] + ["warn"] * 9)
+        self.assertIn('<span class="w high protocol_mismatch" title="Protocol mismatch">'
+                      'protocol_mismatch</span><span class="w low abandoned" title="Abandoned '
+                      'port">abandoned</span>', text)
+        self.assertIn('<span class="w mid ard_amplification" title="ARD amplification">', text)
         self.assertNotIn("Probe findings", page.tables)
         self.assertNotIn("Bonjour inventory", page.tables)
         self.assertIn("No probe findings.", text)

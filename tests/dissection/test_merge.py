@@ -13,6 +13,19 @@ from test_conn_state import airport_announcement, icmp_unreachable
 from test_report_tool import DEMO, REPORT_TOOL, editcap, run_tool
 
 C1, C2, C3, S1, S2 = "10.0.0.5", "10.0.0.6", "10.0.0.7", "10.0.0.9", "10.0.0.10"
+STATES = [{"name": n, "answered": a} for n, a in (
+    ("no answer", False), ("rejected", False), ("answered", True), ("established", True),
+    ("data exchanged", True))]
+
+
+def row(service="zeta", packets=5, port=9999, warnings=(), rank=0):
+    return {"server": S1, "port": port, "transport": "tcp", "service": service,
+            "iana_name": "", "registration": "unregistered", "lifecycle": "current",
+            "last_seen_in": "", "expected": "", "observed": "unknown", "clients": 1,
+            "conversations": 1, "packets": packets, "bytes": 100 * packets,
+            "first_seen": "2026-01-01T00:00:00.000000Z",
+            "last_seen": "2026-01-01T00:00:01.000000Z", "client_addresses": [C1],
+            "states": {"established": 1}, "rank": rank, "warnings": list(warnings)}
 
 
 class MergeCase(CaptureTestCase):
@@ -31,6 +44,17 @@ class MergeCase(CaptureTestCase):
         proc = run_tool("--merge", *args)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         return proc.stdout
+
+    def made(self, capture, rows, warnings=(), **changes):
+        """A report of --separate for capture, written here: rows made by
+        row(), the table of warnings given."""
+        path = self.path(capture + ".json")
+        with open(path, "w") as f:
+            json.dump(dict({"capture": capture, "report": "applelegacy", "scope": "apple",
+                            "warnings": list(warnings), "states": STATES, "rows": rows,
+                            "probes": [], "bonjour": []}, **changes), f)
+        return path
+
 
     def small_captures(self):
         """Three captures with the same endpoints, clients, probes and
@@ -133,28 +157,79 @@ class Exact(MergeCase):
 
     def test_rows_tied_but_for_the_service(self):
         """Reports made with other port tables may name the service of one
-        server, port and transport otherwise: rows then tie on row_order()'s
-        keys, and the service decides, whatever the grouping."""
-        def separate(capture, service, packets):
-            row = {"server": S1, "port": 9999, "transport": "tcp", "service": service,
-                   "iana_name": "", "registration": "unregistered", "lifecycle": "current",
-                   "last_seen_in": "", "expected": "", "observed": "unknown", "clients": 1,
-                   "conversations": 1, "packets": packets, "bytes": 100 * packets,
-                   "first_seen": "2026-01-01T00:00:00.000000Z",
-                   "last_seen": "2026-01-01T00:00:01.000000Z", "client_addresses": [C1],
-                   "states": {"established": 1}, "warnings": []}
-            path = self.path(capture + ".json")
-            with open(path, "w") as f:
-                json.dump({"capture": capture, "report": "applelegacy", "scope": "apple",
-                           "rows": [row], "probes": [], "bonjour": []}, f)
-            return path
-        ra, rb, rc = separate("a", "zeta", 5), separate("b", "alpha", 10), separate("c", "zeta", 5)
+        server, port and transport otherwise: rows then tie on the order's
+        other keys, and the service decides, whatever the grouping."""
+        ra, rb, rc = (self.made("a", [row("zeta", 5)]), self.made("b", [row("alpha", 10)]),
+                      self.made("c", [row("zeta", 5)]))
         rab = self.path("rab.json")
         with open(rab, "w") as f:
             f.write(self.merge("--json", ra, rb))
         at_once = self.merge("--json", ra, rb, rc)
         self.assertEqual(self.merge("--json", rab, rc), at_once)
         self.assertEqual([r["service"] for r in json.loads(at_once)["rows"]], ["alpha", "zeta"])
+
+
+class Tables(MergeCase):
+    """Ranks, the order of the rows and of their warnings come from the
+    reports' tables of warnings: a warning the tool has never heard of ranks
+    by the weight its reports give it."""
+
+    def test_ranks_from_the_reports_weights(self):
+        event = {"key": "test_event", "title": "A test event", "weight": 100}
+        minor = {"key": "test_minor", "title": "A minor one", "weight": 1}
+        ra = self.made("a", [row("x", 5, 9999), row("y", 10, 8888)])
+        rb = self.made("b", [row("x", 5, 9999, ["test_event"], 100)], [event])
+        # x has test_event in two reports: a row's rank is its warnings' weights,
+        # each once
+        rc = self.made("c", [row("x", 1, 9999, ["test_event", "test_minor"], 101),
+                             row("y", 1, 8888, ["test_minor"], 1)], [minor, event])
+        alone = json.loads(self.merge("--json", ra))
+        self.assertEqual([(r["service"], r["rank"]) for r in alone["rows"]], [("y", 0), ("x", 0)])
+        merged = json.loads(self.merge("--json", ra, rb, rc))
+        self.assertEqual(merged["warnings"], [event, minor])
+        self.assertEqual(merged["states"], STATES)
+        self.assertEqual([(r["service"], r["packets"], r["rank"], r["warnings"])
+                          for r in merged["rows"]],
+                         [("x", 11, 101, ["test_event", "test_minor"]),
+                          ("y", 11, 1, ["test_minor"])])
+        text = self.merge(ra, rb, rc).splitlines()
+        self.assertTrue(text[8].startswith(S1 + "  tcp/9999  x  "), text[8])
+        self.assertTrue(text[8].endswith("  test_event,test_minor"), text[8])
+        # the merged report merged again is itself
+        again = self.path("again.json")
+        with open(again, "w") as f:
+            f.write(self.merge("--json", ra, rb, rc))
+        self.assertEqual(self.merge("--json", again), self.merge("--json", ra, rb, rc))
+
+    def test_tables_that_disagree(self):
+        ra = self.made("a", [row("x", 5, 9999, ["test_event"], 100)],
+                       [{"key": "test_event", "title": "A test event", "weight": 100}])
+        rb = self.made("b", [row("x", 5, 9999, ["test_event"], 50)],
+                       [{"key": "test_event", "title": "A test event", "weight": 50}])
+        rc = self.made("c", [], states=STATES[:-1])
+        old = self.made("d", [row("x", 5)])
+        with open(old) as f:
+            model = json.load(f)
+        del model["warnings"]
+        with open(old, "w") as f:
+            json.dump(model, f)
+        unknown = self.made("e", [row("x", 5, 9999, ["test_event"], 100)])
+        not_report = "not a report of applelegacy-report --json"
+        for args, message in [
+                ([ra, rb], '%s: warning test_event is "A test event" of weight 50, not "A test '
+                           'event" of weight 100 as in %s: merge reports of one version'
+                 % (rb, ra)),
+                ([ra, rc], "%s: connection states no answer, rejected, answered, established, "
+                           "not no answer, rejected, answered, established, data exchanged as "
+                           "in %s: merge reports of one version" % (rc, ra)),
+                ([old], '%s: %s: no "warnings" (a report of an older version? make it again)'
+                 % (old, not_report)),
+                ([unknown], "%s: %s: rows[0] has the warning 'test_event', which \"warnings\" "
+                            "does not define" % (unknown, not_report))]:
+            with self.subTest(args=args):
+                proc = run_tool("--merge", *args)
+                self.assertEqual((proc.returncode, proc.stdout, proc.stderr),
+                                 (2, "", "applelegacy-report: %s\n" % message))
 
 
 class ProbeLimit(MergeCase):

@@ -8,8 +8,10 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import unittest
 
 from harness import SOURCE, BUILD, TSHARK, CaptureTestCase, Capture, tshark
@@ -247,8 +249,12 @@ class Merge(CaptureTestCase):
             "last_seen_in": "Mac OS X Server 10.4", "expected": "", "observed": "unknown",
             "clients": 2, "conversations": 3, "packets": 21, "bytes": 1141,
             "first_seen": "2026-01-01T00:00:00.000000Z", "last_seen": "2026-01-01T01:00:00.130000Z",
-            "client_addresses": [C1, C2], "states": {"established": 3}, "warnings": ["abandoned"],
-            "captures": [a, b]}])
+            "client_addresses": [C1, C2], "states": {"established": 3}, "rank": 8,
+            "warnings": ["abandoned"], "captures": [a, b]}])
+        # the tables of the models, as tshark printed them
+        model = json.loads(tshark(["-q", "-z", "applelegacy,report"], a).stdout)
+        self.assertEqual((report["warnings"], report["states"]),
+                         (model["warnings"], model["states"]))
         text = run_tool(a, b).stdout
         self.assertTrue(text.startswith("Capture: %s\nCapture: %s\n====" % (a, b)), text)
         self.assertIn("\n1 service endpoints, 3 conversations, 21 packets\n", text)
@@ -314,6 +320,42 @@ class Folders(CaptureTestCase):
         self.assertEqual(one.stdout.splitlines()[:4],
                          ["Capture: %s" % c for c in captures + [DEMO]])
         self.assertIn("\n10 service endpoints, 19 conversations, 231 packets\n", one.stdout)
+
+
+class Readme(unittest.TestCase):
+    """The README's first command and its output, as the tool prints it: every
+    line it shows is the tool's (the checkout's path aside), its service
+    table is the tool's with the columns it says it leaves out left out."""
+    maxDiff = None
+
+    def test_first_command_output(self):
+        sys.path.insert(0, os.path.join(SOURCE, "tools"))
+        import applelegacy_report as helper
+        with open(os.path.join(SOURCE, "README.md")) as f:
+            readme = f.read()
+        block = readme.split("```\ntools/applelegacy-report\n```\n\n```\n", 1)[1]
+        shown = block.split("```", 1)[0].splitlines()
+        proc = run_tool()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        printed = proc.stdout.replace(SOURCE, "/path/to/checkout").splitlines()
+        start = next(i for i, line in enumerate(shown) if line.startswith("Server "))
+        end = next(i for i, line in enumerate(shown) if line.startswith("Probe findings"))
+        # the lines around the table, in the tool's order
+        rest = iter(printed)
+        for line in shown[:start] + shown[end:]:
+            self.assertIn(line, rest)
+        # the table: the tool's cells of the columns shown, laid out by the renderer
+        titles = re.split(r"\s{2,}", shown[start])
+        self.assertEqual(set(helper.TEXT_TITLES) - set(titles),
+                         {"Clients", "Conv", "Packets", "Bytes", "First seen (UTC)",
+                          "Last seen (UTC)"})
+        columns = [helper.TEXT_TITLES.index(t) for t in titles]
+        rows = json.loads(run_tool("--json").stdout)["rows"]
+        cells = [[row[c] for c in columns] for row in helper.service_cells(rows)]
+        right = {i for i, c in enumerate(columns) if c in helper.TEXT_RIGHT}
+        self.assertEqual(shown[start:end], helper.text_table(titles, right, cells))
+        self.assertIn("(Shortened: the full table also has clients, conversations, packets, "
+                      "bytes, first and\nlast seen.)", readme)
 
 
 class Errors(CaptureTestCase):
