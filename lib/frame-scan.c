@@ -92,23 +92,32 @@ static bool transport_at(const uint8_t *frame, size_t len, size_t o, size_t addr
 
 bool al_find_transport(const uint8_t *frame, size_t len, size_t addr_len, const uint8_t *src,
                        const uint8_t *dst, uint8_t ipproto, uint16_t sport, uint16_t dport,
-                       al_transport_hdr_t *out)
+                       size_t *hint, al_transport_hdr_t *out)
 {
-    /* Where the IP header usually is (Ethernet, raw IP, BSD loopback, Linux
-     * cooked, one VLAN tag), before every offset in turn: only the packet's
-     * own header matches, so the order does not change the answer. */
+    /* Where the IP header was last time, then where it usually is (Ethernet,
+     * raw IP, BSD loopback, Linux cooked, one VLAN tag), before every offset
+     * in turn: only the packet's own header matches, so the order does not
+     * change the answer. */
     static const size_t usual[] = {14, 0, 4, 16, 18};
     if (!frame || (addr_len != 4 && addr_len != 16))
         return false;
+    size_t o = hint ? *hint : 14;
+    if (transport_at(frame, len, o, addr_len, src, dst, ipproto, sport, dport, out))
+        return true;
     for (size_t i = 0; i < sizeof(usual) / sizeof(usual[0]); i++) {
-        if (transport_at(frame, len, usual[i], addr_len, src, dst, ipproto, sport, dport, out))
-            return true;
-    }
-    for (size_t o = 0; o + 20 <= len; o++) {
+        o = usual[i];
         if (transport_at(frame, len, o, addr_len, src, dst, ipproto, sport, dport, out))
-            return true;
+            goto found;
+    }
+    for (o = 0; o + 20 <= len; o++) {
+        if (transport_at(frame, len, o, addr_len, src, dst, ipproto, sport, dport, out))
+            goto found;
     }
     return false;
+found:
+    if (hint)
+        *hint = o;
+    return true;
 }
 
 static bool icmp_error_type(size_t addr_len, uint8_t type)

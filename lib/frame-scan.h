@@ -38,12 +38,13 @@ typedef struct {
 } al_transport_hdr_t;
 
 /* The packet's own transport header. addr_len: 4 (IPv4) or 16 (IPv6); src
- * and dst: the network addresses of the packet. Returns false when no such
- * header is in the frame (an IP fragment, IPv6 extension headers, a cut
- * capture). */
+ * and dst: the network addresses of the packet; hint (or NULL): the offset of
+ * the IP header to try first, set to where it was found. Returns false when
+ * no such header is in the frame (an IP fragment, IPv6 extension headers, a
+ * cut capture). */
 bool al_find_transport(const uint8_t *frame, size_t len, size_t addr_len, const uint8_t *src,
                        const uint8_t *dst, uint8_t ipproto, uint16_t sport, uint16_t dport,
-                       al_transport_hdr_t *out);
+                       size_t *hint, al_transport_hdr_t *out);
 
 /* What an ICMP or ICMPv6 error quotes. */
 typedef struct {

@@ -227,6 +227,20 @@ const char *applelegacy_scope_name(void)
     return scope_names[registry_scope];
 }
 
+/* The ephemeral_ports preference as one bit a port, made at the start of
+ * each dissection session: asked for both ports of nearly every frame. */
+static uint8_t ephemeral[65536 / 8];
+
+static void make_ephemeral_bits(void)
+{
+    memset(ephemeral, 0, sizeof(ephemeral));
+    for (guint i = 0; pref_ephemeral_ports && i < pref_ephemeral_ports->nranges; i++) {
+        for (guint32 p = pref_ephemeral_ports->ranges[i].low;
+             p <= pref_ephemeral_ports->ranges[i].high && p <= 65535; p++)
+            ephemeral[p >> 3] |= (uint8_t)(1u << (p & 7));
+    }
+}
+
 static void applelegacy_init(void)
 {
     size_t n_user = 0;
@@ -237,6 +251,7 @@ static void applelegacy_init(void)
     registry = al_port_index_new(al_builtin_rows, al_builtin_rows_count, user, n_user,
                                  al_row_in_scope, &registry_scope);
     conversation_counter = 0;
+    make_ephemeral_bits();
     /* Wireshark starts a new dissection session (this routine again) when a
      * protocol is enabled or disabled, so the per-packet path reads this
      * instead of asking libwireshark on every frame. */
@@ -253,7 +268,7 @@ static void applelegacy_cleanup(void)
 
 static bool port_is_ephemeral(uint16_t port, const void *data _U_)
 {
-    return pref_ephemeral_ports && value_is_in_range(pref_ephemeral_ports, port);
+    return ephemeral[port >> 3] & (1u << (port & 7));
 }
 
 static const char *transport_upper(uint8_t transport)
@@ -446,12 +461,15 @@ static bool frame_payload(tvbuff_t *tvb, packet_info *pinfo, al_transport_t tran
     if (pinfo->src.type != pinfo->dst.type ||
         (pinfo->src.type != AT_IPv4 && pinfo->src.type != AT_IPv6))
         return false;
+    /* the IP header's offset in the last frame, tried first (the same link
+     * layer, as a rule) */
+    static size_t ip_offset = 14;
     unsigned len = tvb_captured_length(tvb);
     const uint8_t *bytes = tvb_get_ptr(tvb, 0, len);
     return al_find_transport(bytes, len, (size_t)pinfo->src.len, (const uint8_t *)pinfo->src.data,
                              (const uint8_t *)pinfo->dst.data,
                              transport == AL_TRANSPORT_TCP ? AL_IPPROTO_TCP : AL_IPPROTO_UDP,
-                             (uint16_t)pinfo->srcport, (uint16_t)pinfo->destport, hdr);
+                             (uint16_t)pinfo->srcport, (uint16_t)pinfo->destport, &ip_offset, hdr);
 }
 
 /* Where another dissector took the payload (a conversation an earlier packet

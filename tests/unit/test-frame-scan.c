@@ -65,18 +65,19 @@ static void test_tcp_on_any_link(void)
         memcpy(f + o, "hello", 5);
         o += 5 + 6; /* padding */
         al_transport_hdr_t h;
-        g_assert_true(al_find_transport(f, o, 4, C, S, AL_IPPROTO_TCP, 40000, 625, &h));
+        g_assert_true(al_find_transport(f, o, 4, C, S, AL_IPPROTO_TCP, 40000, 625, NULL, &h));
         g_assert_cmpuint(h.transport_offset, ==, t);
         g_assert_cmpuint(h.payload_offset, ==, t + 20);
         g_assert_cmpuint(h.payload_length, ==, 5);
         g_assert_cmpuint(h.tcp_flags, ==, AL_TCP_SYN | AL_TCP_ACK);
         /* the other direction, other ports, other protocol: not this packet */
-        g_assert_false(al_find_transport(f, o, 4, S, C, AL_IPPROTO_TCP, 40000, 625, &h));
-        g_assert_false(al_find_transport(f, o, 4, C, S, AL_IPPROTO_TCP, 40000, 626, &h));
-        g_assert_false(al_find_transport(f, o, 4, C, S, AL_IPPROTO_UDP, 40000, 625, &h));
+        g_assert_false(al_find_transport(f, o, 4, S, C, AL_IPPROTO_TCP, 40000, 625, NULL, &h));
+        g_assert_false(al_find_transport(f, o, 4, C, S, AL_IPPROTO_TCP, 40000, 626, NULL, &h));
+        g_assert_false(al_find_transport(f, o, 4, C, S, AL_IPPROTO_UDP, 40000, 625, NULL, &h));
         /* cut short: never a read past the end */
         for (size_t cut = 0; cut < t + 20; cut++)
-            g_assert_false(al_find_transport(f, cut, 4, C, S, AL_IPPROTO_TCP, 40000, 625, &h));
+            g_assert_false(
+                al_find_transport(f, cut, 4, C, S, AL_IPPROTO_TCP, 40000, 625, NULL, &h));
     }
 }
 
@@ -88,7 +89,7 @@ static void test_udp_payload_as_stated(void)
     o += udp(f + o, 40000, 626, 3);
     memcpy(f + o, "abc", 3);
     al_transport_hdr_t h;
-    g_assert_true(al_find_transport(f, 60, 4, C, S, AL_IPPROTO_UDP, 40000, 626, &h));
+    g_assert_true(al_find_transport(f, 60, 4, C, S, AL_IPPROTO_UDP, 40000, 626, NULL, &h));
     g_assert_cmpuint(h.payload_offset, ==, 42);
     g_assert_cmpuint(h.payload_length, ==, 3);
     g_assert_cmpuint(h.tcp_flags, ==, 0);
@@ -102,7 +103,7 @@ static void test_later_fragment(void)
     f[14 + 7] = 8; /* fragment offset 64 */
     udp(f + 34, 40000, 626, 0);
     al_transport_hdr_t h;
-    g_assert_false(al_find_transport(f, 42, 4, C, S, AL_IPPROTO_UDP, 40000, 626, &h));
+    g_assert_false(al_find_transport(f, 42, 4, C, S, AL_IPPROTO_UDP, 40000, 626, NULL, &h));
 }
 
 /* The quote of an ICMP port unreachable from the target; the outer header's
