@@ -576,9 +576,12 @@ static al_heur_bool_t dissect_acp_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, pr
 static al_heur_bool_t dissect_acp_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                                void *data)
 {
-    if (pinfo->ptype != PT_TCP)
+    guint len = MIN(tvb_captured_length(tvb), (guint)ACP_HEADER_LEN);
+
+    if (pinfo->ptype != PT_TCP || len < 8 || !acp_match(tvb_get_ptr(tvb, 0, len), len))
         return FALSE;
-    return dissect_acp_heur_tcp(tvb, pinfo, tree, data);
+    dissect_acp(tvb, pinfo, tree, data);
+    return TRUE;
 }
 
 void proto_register_acp(void)

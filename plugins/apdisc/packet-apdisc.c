@@ -112,7 +112,8 @@ static al_heur_bool_t dissect_apdisc_heur_sniffer(tvbuff_t *tvb, packet_info *pi
 
     if (pinfo->ptype != PT_UDP || len == 0 || !apdisc_match(tvb_get_ptr(tvb, 0, len), len))
         return FALSE;
-    return take_apdisc(tvb, pinfo, tree, data);
+    dissect_apdisc(tvb, pinfo, tree, data);
+    return TRUE;
 }
 
 void proto_register_apdisc(void)

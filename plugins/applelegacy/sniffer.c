@@ -37,19 +37,50 @@ void proto_reg_handoff_applelegacy_sniffer(void);
 #define SNIFF_BYTES     256
 #define SNIFF_MAX_TRIES 4
 
-typedef struct {
-    dissector_handle_t handle; /* the generic protocol's dissector, or NULL */
-    guint32 service_port;      /* match_uint when it was found */
-    uint8_t tries;
-    bool done;
-} sniff_conv_t;
-
 static int proto_sniffer = -1;
 static heur_dissector_list_t apple_heuristics;
 /* The conversation pin: dissect_sniffer again, but through a handle of no
  * protocol, so that later packets show no sniffer layer (frame.protocols
  * "tcp:ssh", as with Decode As). */
 static dissector_handle_t pinned_handle;
+
+typedef struct {
+    dissector_handle_t handle; /* the dissector of the protocol found, or NULL */
+    guint32 service_port;      /* match_uint when it was found */
+    address src;               /* the pair it was found on */
+    address dst;
+    guint32 srcport;
+    guint32 destport;
+    uint8_t tries;
+    bool done;
+} sniff_conv_t;
+
+/* The conversation libwireshark finds for a packet may be one another
+ * dissector made with a wildcard port (TFTP's, for any port of the server),
+ * shared with other pairs: what the sniffer found holds for its own pair. */
+static bool same_pair(const sniff_conv_t *sc, const packet_info *pinfo)
+{
+    if (sc->srcport == pinfo->srcport && sc->destport == pinfo->destport)
+        return addresses_equal(&sc->src, &pinfo->src) && addresses_equal(&sc->dst, &pinfo->dst);
+    return sc->srcport == pinfo->destport && sc->destport == pinfo->srcport &&
+           addresses_equal(&sc->src, &pinfo->dst) && addresses_equal(&sc->dst, &pinfo->src);
+}
+
+/* From this packet on, the pair goes to handle (the conversation is pinned
+ * to the sniffer, which calls handle on its pair's packets). */
+static void found(conversation_t *conv, sniff_conv_t *sc, packet_info *pinfo,
+                  dissector_handle_t handle)
+{
+    sc->done = true;
+    sc->handle = handle;
+    sc->service_port = pinfo->match_uint;
+    copy_address_wmem(wmem_file_scope(), &sc->src, &pinfo->src);
+    copy_address_wmem(wmem_file_scope(), &sc->dst, &pinfo->dst);
+    sc->srcport = pinfo->srcport;
+    sc->destport = pinfo->destport;
+    if (handle)
+        conversation_set_dissector_from_frame_number(conv, pinfo->num, pinned_handle);
+}
 
 /* The first packet's payload handed to a dissector: TCP's or UDP's data
  * passed on as the port table would have passed it, and reassembly allowed
@@ -89,6 +120,8 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         sc = wmem_new0(wmem_file_scope(), sniff_conv_t);
         conversation_add_proto_data(conv, proto_sniffer, sc);
     }
+    if (sc->done && !same_pair(sc, pinfo))
+        return 0; /* another pair's conversation */
     if (sc->handle) {
         /* A later packet; called through the conversation or the port
          * table. The dissector sees it as it saw the first one. */
@@ -103,7 +136,10 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
      * its layer is then not among the frame's layers. */
     int proto = -1;
     if (try_apple_heuristics(tvb, pinfo, tree, data, &proto)) {
-        sc->done = true;
+        /* later packets go to the dissector the plugin registered under its
+         * protocol's name (applelegacy-api.h) */
+        found(conv, sc, pinfo,
+              proto >= 0 ? find_dissector(proto_get_protocol_filter_name(proto)) : NULL);
         if (proto >= 0)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_sniffer, 0,
                              GINT_TO_POINTER(proto + 1));
@@ -113,10 +149,7 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     const al_signature_t *sig = al_sniff(tvb_get_ptr(tvb, 0, n), n, transport);
     dissector_handle_t handle = sig ? find_dissector(sig->dissector) : NULL;
     if (handle) {
-        sc->done = true;
-        sc->handle = handle;
-        sc->service_port = pinfo->match_uint;
-        conversation_set_dissector_from_frame_number(conv, pinfo->num, pinned_handle);
+        found(conv, sc, pinfo, handle);
         int taken = hand_over(handle, tvb, pinfo, tree, data);
         if (taken > 0)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_sniffer, 0,

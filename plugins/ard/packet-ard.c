@@ -680,7 +680,8 @@ static al_heur_bool_t dissect_ard_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo
 
     if (pinfo->ptype != PT_UDP || cap == 0 || !ard_match(tvb_get_ptr(tvb, 0, cap), cap))
         return FALSE;
-    return take_ard(tvb, pinfo, tree, data);
+    dissect_ard(tvb, pinfo, tree, data);
+    return TRUE;
 }
 
 void proto_register_ard(void)

@@ -8,11 +8,15 @@
  * 1. The sniffer's heuristic list. On the Apple ports no stock dissector owns
  *    (311, 625, 660, 3283/udp, ...) the registry's port sniffer tries this
  *    list before its generic signatures (TLS, SSH, HTTP, ...). An Apple
- *    plugin joins it, enabled, with the heuristic it also offers on "tcp" or
- *    "udp" (disabled there): a strict check of its own signature, then the
- *    conversation set to its dissector and the payload dissected. The
- *    protocol of the entry that takes a payload is the observed protocol, and
- *    an Apple protocol for the registry's rules. Where the list does not
+ *    plugin joins it, enabled, with a heuristic: a strict check of its own
+ *    signature, then the payload dissected; it leaves the conversation alone
+ *    (the sniffer pins it, for its own pair: a conversation may be another
+ *    dissector's with a wildcard port). Later packets of the pair go to the
+ *    dissector the plugin registers under its protocol's filter name
+ *    (register_dissector("ard", ...)). The protocol of the entry that takes a
+ *    payload is the observed protocol, and an Apple protocol for the
+ *    registry's rules. The same plugin's heuristics on "tcp" or "udp" (off
+ *    by default) are ordinary ones. Where the list does not
  *    exist (the plugin loaded alone), the plugin registers its documented
  *    ports itself (dissector_add_uint_range_with_preference), so that it
  *    still decodes them.

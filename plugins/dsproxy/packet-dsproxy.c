@@ -358,7 +358,8 @@ static al_heur_bool_t dissect_dsproxy_heur_sniffer(tvbuff_t *tvb, packet_info *p
 
     if (pinfo->ptype != PT_TCP || len == 0 || !dsproxy_match(tvb_get_ptr(tvb, 0, len), len))
         return FALSE;
-    return take_dsproxy(tvb, pinfo, tree, data);
+    dissect_dsproxy(tvb, pinfo, tree, data);
+    return TRUE;
 }
 
 void proto_register_dsproxy(void)

@@ -229,9 +229,13 @@ static al_heur_bool_t dissect_eppc_heur(tvbuff_t *tvb, packet_info *pinfo, proto
 static al_heur_bool_t dissect_eppc_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                                 void *data)
 {
-    if (pinfo->ptype != PT_TCP)
+    guint len = tvb_captured_length(tvb);
+
+    if (pinfo->ptype != PT_TCP || len < EPPC_MAGIC_SIZE ||
+        !eppc_match(tvb_get_ptr(tvb, 0, len), len))
         return FALSE;
-    return dissect_eppc_heur(tvb, pinfo, tree, data);
+    dissect_eppc(tvb, pinfo, tree, data);
+    return TRUE;
 }
 
 void proto_register_eppc(void)

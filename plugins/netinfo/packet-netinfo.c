@@ -166,7 +166,7 @@ static al_heur_bool_t dissect_netinfo_heur_sniffer(tvbuff_t *tvb, packet_info *p
         return FALSE;
     if (len == 0 || !netinfo_match(tvb_get_ptr(tvb, 0, len), len))
         return FALSE;
-    return claim(tvb, pinfo, tree, data);
+    return dissect_netinfo(tvb, pinfo, tree, data) != 0;
 }
 
 void proto_register_netinfo(void)

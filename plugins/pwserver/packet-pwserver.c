@@ -721,7 +721,8 @@ static al_heur_bool_t dissect_pwserver_heur_sniffer(tvbuff_t *tvb, packet_info *
         return FALSE;
     if (len == 0 || !pwserver_match(tvb_get_ptr(tvb, 0, len), len))
         return FALSE;
-    return take_pwserver(tvb, pinfo, tree, data);
+    dissect_pwserver(tvb, pinfo, tree, data);
+    return TRUE;
 }
 
 void proto_register_pwserver(void)

@@ -232,9 +232,15 @@ static al_heur_bool_t dissect_serialnumberd_heur(tvbuff_t *tvb, packet_info *pin
 static al_heur_bool_t dissect_serialnumberd_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
                                                          proto_tree *tree, void *data)
 {
-    if (pinfo->ptype != PT_UDP)
+    guint8 head[SN_MAGIC_LEN];
+
+    if (pinfo->ptype != PT_UDP || tvb_captured_length(tvb) < SN_MAGIC_LEN)
         return FALSE;
-    return dissect_serialnumberd_heur(tvb, pinfo, tree, data);
+    tvb_memcpy(tvb, head, 0, SN_MAGIC_LEN);
+    if (!serialnumberd_match(head, SN_MAGIC_LEN))
+        return FALSE;
+    dissect_serialnumberd(tvb, pinfo, tree, data);
+    return TRUE;
 }
 
 void proto_register_serialnumberd(void)

@@ -393,7 +393,8 @@ static al_heur_bool_t dissect_servermgrd_heur_sniffer(tvbuff_t *tvb, packet_info
     unsigned n = MIN(tvb_captured_length(tvb), SERVERMGRD_SNIFF_BYTES);
     if (pinfo->ptype != PT_TCP || n == 0 || !servermgrd_match(tvb_get_ptr(tvb, 0, n), n))
         return FALSE;
-    return take_servermgrd(tvb, pinfo, tree, data);
+    dissect_servermgrd(tvb, pinfo, tree, data);
+    return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -176,6 +176,17 @@ class ProtocolStack(CaptureTestCase):
         self.assertEqual(rows, [["2", taken, "serialnumberd", "serialnumberd"]])
 
 
+    def test_apple_signature_under_tftp_claims_no_other_port(self):
+        # TFTP's read request makes a conversation for any port of the
+        # server; serialnumberd found under it on 626 decodes that datagram
+        # only, not the next one to 523
+        rrq = b"\x00\x01a.txt\x00octet\x00"
+        cap = self.write(Capture().udp(SCANNER, TARGET, 40000, 69, rrq)
+                         .udp(SCANNER, TARGET, 40000, 626, b"SNQUERY: 127.0.0.1:AAAAAA:xsvr")
+                         .udp(SCANNER, TARGET, 40000, 523, b"xyz"))
+        rows = fields(cap, ["frame.number", "serialnumberd", "applelegacy.port"])
+        self.assertEqual([r for r in rows if r[1] or r[2]], [["2", "serialnumberd", "626"]])
+
     def test_icmp_error_is_not_taken_for_a_wildcard_conversation(self):
         # TFTP's read request makes a conversation for any port of the
         # server: the unreachable quoting the probe of 732 must not be taken
