@@ -46,6 +46,12 @@ bool al_find_transport(const uint8_t *frame, size_t len, size_t addr_len, const 
                        const uint8_t *dst, uint8_t ipproto, uint16_t sport, uint16_t dport,
                        size_t *hint, al_transport_hdr_t *out);
 
+/* The flags of the packet's own TCP header, where the IP header is at
+ * offset o (no search: the caller's fast path before al_find_transport);
+ * -1 when it is not there. */
+int al_tcp_flags_at(const uint8_t *frame, size_t len, size_t o, size_t addr_len, const uint8_t *src,
+                    const uint8_t *dst, uint16_t sport, uint16_t dport);
+
 /* What an ICMP or ICMPv6 error quotes. */
 typedef struct {
     uint8_t ipproto; /* of the quoted packet: AL_IPPROTO_TCP or _UDP */

@@ -454,6 +454,10 @@ static void application_layers(packet_info *pinfo, const al_group_t *g, int *fir
     }
 }
 
+/* The IP header's offset in the last frame whose header was found, tried
+ * first (the same link layer, as a rule). */
+static size_t ip_offset = 14;
+
 /* The frame's transport payload, where the frame holds its header. */
 static bool frame_payload(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport,
                           al_transport_hdr_t *hdr)
@@ -461,9 +465,6 @@ static bool frame_payload(tvbuff_t *tvb, packet_info *pinfo, al_transport_t tran
     if (pinfo->src.type != pinfo->dst.type ||
         (pinfo->src.type != AT_IPv4 && pinfo->src.type != AT_IPv6))
         return false;
-    /* the IP header's offset in the last frame, tried first (the same link
-     * layer, as a rule) */
-    static size_t ip_offset = 14;
     unsigned len = tvb_captured_length(tvb);
     const uint8_t *bytes = tvb_get_ptr(tvb, 0, len);
     return al_find_transport(bytes, len, (size_t)pinfo->src.len, (const uint8_t *)pinfo->src.data,
@@ -613,10 +614,22 @@ static al_conv_t *new_conv(packet_info *pinfo, conversation_t *conv, const al_ve
  * decides, as for a conversation whose handshake was not captured). */
 static uint16_t syn_server_port(tvbuff_t *tvb, packet_info *pinfo)
 {
-    al_transport_hdr_t hdr;
-    if (!frame_payload(tvb, pinfo, AL_TRANSPORT_TCP, &hdr) || !(hdr.tcp_flags & AL_TCP_SYN))
+    if (pinfo->src.type != pinfo->dst.type ||
+        (pinfo->src.type != AT_IPv4 && pinfo->src.type != AT_IPv6))
         return 0;
-    return (uint16_t)(hdr.tcp_flags & AL_TCP_ACK ? pinfo->srcport : pinfo->destport);
+    unsigned len = tvb_captured_length(tvb);
+    int flags = al_tcp_flags_at(tvb_get_ptr(tvb, 0, len), len, ip_offset, (size_t)pinfo->src.len,
+                                (const uint8_t *)pinfo->src.data, (const uint8_t *)pinfo->dst.data,
+                                (uint16_t)pinfo->srcport, (uint16_t)pinfo->destport);
+    if (flags < 0) {
+        al_transport_hdr_t hdr;
+        if (!frame_payload(tvb, pinfo, AL_TRANSPORT_TCP, &hdr))
+            return 0;
+        flags = hdr.tcp_flags;
+    }
+    if (!(flags & AL_TCP_SYN))
+        return 0;
+    return (uint16_t)(flags & AL_TCP_ACK ? pinfo->srcport : pinfo->destport);
 }
 
 static bool same_verdict(bool a, const al_verdict_t *va, bool b, const al_verdict_t *vb)

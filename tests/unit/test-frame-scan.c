@@ -78,6 +78,18 @@ static void test_tcp_on_any_link(void)
         for (size_t cut = 0; cut < t + 20; cut++)
             g_assert_false(
                 al_find_transport(f, cut, 4, C, S, AL_IPPROTO_TCP, 40000, 625, NULL, &h));
+        /* the fast path: the flags where the IP header is, nothing elsewhere */
+        g_assert_cmpint(al_tcp_flags_at(f, o, links[i], 4, C, S, 40000, 625), ==,
+                        AL_TCP_SYN | AL_TCP_ACK);
+        g_assert_cmpint(al_tcp_flags_at(f, o, links[i] + 1, 4, C, S, 40000, 625), ==, -1);
+        g_assert_cmpint(al_tcp_flags_at(f, o, links[i], 4, S, C, 40000, 625), ==, -1);
+        g_assert_cmpint(al_tcp_flags_at(f, o, links[i], 4, C, S, 40000, 626), ==, -1);
+        for (size_t cut = 0; cut < t + 20; cut++)
+            g_assert_cmpint(al_tcp_flags_at(f, cut, links[i], 4, C, S, 40000, 625), ==, -1);
+        /* the hint: tried first, set to where the header was found */
+        size_t hint = 3;
+        g_assert_true(al_find_transport(f, o, 4, C, S, AL_IPPROTO_TCP, 40000, 625, &hint, &h));
+        g_assert_cmpuint(hint, ==, links[i]);
     }
 }
 
