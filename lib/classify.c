@@ -149,10 +149,6 @@ unsigned al_warning_weight(unsigned w)
     unsigned weight = 0;
     if (w & AL_WARN_PROTOCOL_MISMATCH)
         weight += 64;
-    if (w & AL_WARN_ARD_AMPLIFICATION)
-        weight += 32;
-    if (w & AL_WARN_ARD_MANY_SOURCES)
-        weight += 16;
     if (w & AL_WARN_ABANDONED)
         weight += 8;
     if (w & AL_WARN_REGISTERED_TO_OTHER)

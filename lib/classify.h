@@ -66,8 +66,6 @@ enum {
     AL_WARN_ABANDONED = 1u << 2,           /* the Apple product is discontinued */
     AL_WARN_UNASSIGNED = 1u << 3,          /* IANA lists nothing for the port */
     AL_WARN_PROTOCOL_MISMATCH = 1u << 4,   /* payload is not the expected protocol */
-    AL_WARN_ARD_AMPLIFICATION = 1u << 5,   /* ard: reflection/amplification seen */
-    AL_WARN_ARD_MANY_SOURCES = 1u << 6,    /* ard: one responder, many requesters */
 };
 
 /* The warnings a port raises, from the rows of its group (a port used by
@@ -94,7 +92,9 @@ const al_row_t *al_group_warning_row(const al_group_t *group, unsigned warning);
  * frame's layers: the caller checks every layer. */
 bool al_protocol_compatible(const char *expected, const char *observed, bool observed_is_apple);
 
-/* Larger is more concerning; used to sort reports. */
+/* Larger is more concerning; used to sort reports. The Apple plugins' events
+ * carry weights of their own between these (ARD amplification 32, many
+ * sources 16: applelegacy-api.h). */
 unsigned al_warning_weight(unsigned warnings);
 
 #endif /* APPLELEGACY_CLASSIFY_H */
