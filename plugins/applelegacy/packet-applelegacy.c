@@ -643,10 +643,11 @@ static bool same_verdict(bool a, const al_verdict_t *va, bool b, const al_verdic
  * from the rule (handshakes.h). No conversation is looked up for a frame
  * that belongs to none. */
 static bool frame_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport,
-                          al_verdict_t *v)
+                          bool rule_may_apply, al_verdict_t *v)
 {
     uint16_t sport = (uint16_t)pinfo->srcport, dport = (uint16_t)pinfo->destport;
-    bool by_rule = al_classify(registry, &classify_opts, transport, sport, dport, 0, v);
+    bool by_rule =
+        rule_may_apply && al_classify(registry, &classify_opts, transport, sport, dport, 0, v);
     if (transport != AL_TRANSPORT_TCP)
         return by_rule;
     uint16_t server = syn_server_port(tvb, pinfo);
@@ -678,12 +679,13 @@ static bool frame_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t tran
 /* The record of the frame's conversation (first pass: found, or made from
  * the verdict; later passes: what the frame kept), NULL for a frame of no
  * service in the registry. */
-static al_conv_t *frame_conversation(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport)
+static al_conv_t *frame_conversation(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport,
+                                     bool rule_may_apply)
 {
     if (PINFO_FD_VISITED(pinfo))
         return (al_conv_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_applelegacy, 0);
     al_verdict_t v;
-    if (!frame_verdict(tvb, pinfo, transport, &v))
+    if (!frame_verdict(tvb, pinfo, transport, rule_may_apply, &v))
         return NULL;
     conversation_t *conv = find_or_create_conversation(pinfo);
     al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
@@ -864,13 +866,20 @@ static inline int dissect_applelegacy(tvbuff_t *tvb, packet_info *pinfo, proto_t
                    (pinfo->srcport == AL_MDNS_PORT || pinfo->destport == AL_MDNS_PORT)))
         return annotate_bonjour(tvb, pinfo, tree);
     /* The fast path for ordinary traffic: neither port is in the registry. */
-    if (!al_port_index_lookup(registry, transport, (uint16_t)pinfo->srcport) &&
-        !al_port_index_lookup(registry, transport, (uint16_t)pinfo->destport))
+    uint16_t sport = (uint16_t)pinfo->srcport, dport = (uint16_t)pinfo->destport;
+    bool src_known = al_port_index_lookup(registry, transport, sport) != NULL;
+    bool dst_known = al_port_index_lookup(registry, transport, dport) != NULL;
+    if (!src_known && !dst_known)
         return 0;
     if (G_UNLIKELY(in_icmp_error(pinfo)))
         return annotate_icmp_error(tvb, pinfo, tree, transport);
+    /* The port rule never takes a client's ephemeral port for a service:
+     * a client port in a range row (Xsan's 49152-65535) talking to a port
+     * of no row becomes a service only by a handshake. */
+    bool rule_may_apply = (src_known && !port_is_ephemeral(sport, NULL)) ||
+                          (dst_known && !port_is_ephemeral(dport, NULL));
 
-    al_conv_t *c = frame_conversation(tvb, pinfo, transport);
+    al_conv_t *c = frame_conversation(tvb, pinfo, transport, rule_may_apply);
     if (G_LIKELY(!c))
         return 0;
     return annotate(tvb, pinfo, tree, c, transport);
