@@ -40,7 +40,8 @@ static int dissect_checkersample(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     /* fix-encoding-args.pl: FALSE as the encoding */
     proto_tree_add_item(st, hf_sample_value, tvb, 0, 1, FALSE);
     proto_tree_add_item(st, hf_sample_other, tvb, 1, 1, ENC_BIG_ENDIAN);
-    proto_tree_add_item(st, hf_sample_flag, tvb, 2, 1, ENC_BIG_ENDIAN);
+    /* check_typed_item_calls.py: the FT_BOOLEAN field added as a uint */
+    proto_tree_add_uint(st, hf_sample_flag, tvb, 2, 1, v & 0x01);
     /* checkAPIs.pl: printf (dissectors-restricted) and exit
      * (dissectors-prohibited) */
     printf("sample\n");
@@ -57,9 +58,8 @@ void proto_register_checkersample(void)
         /* checkfiltername.pl: a field outside the protocol's name */
         {&hf_sample_other,
          {"Other value", "other.value", FT_UINT8, BASE_DEC, NULL, 0x0, NULL, HFILL}},
-        /* check_typed_item_calls.py: a blurb of "0" */
         {&hf_sample_flag,
-         {"Flag", "checkersample.flag", FT_BOOLEAN, 8, TFS(&sample_tfs), 0x01, "0", HFILL}},
+         {"Flag", "checkersample.flag", FT_BOOLEAN, 8, TFS(&sample_tfs), 0x01, NULL, HFILL}},
     };
     static gint *ett[] = {&ett_sample};
 
