@@ -272,12 +272,12 @@ static const char *record_to_row(const user_rec_t *r, al_row_t *row, al_column_t
     static const char empty[] = "";
 #define TEXT(s) ((s) ? (s) : empty)
     memset(row, 0, sizeof(*row));
-    g_snprintf(port, sizeof port, "%u", r->port_lo);
+    snprintf(port, sizeof port, "%u", r->port_lo);
     if ((why = al_parse_port(port, &row->port_lo))) {
         *bad = AL_COL_PORT_LO;
         return why;
     }
-    g_snprintf(port, sizeof port, "%u", r->port_hi);
+    snprintf(port, sizeof port, "%u", r->port_hi);
     if ((why = al_parse_port(port, &row->port_hi))) {
         *bad = AL_COL_PORT_HI;
         return why;
