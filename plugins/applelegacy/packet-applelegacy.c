@@ -42,14 +42,11 @@ void proto_reg_handoff_applelegacy(void);
 static int proto_applelegacy = -1;
 /* The postdissector's handle belongs to "applelegacy.postdissector", a
  * protocol in name only under "frame", which is always enabled: libwireshark
- * calls it on every frame without adding and removing a protocol layer (a
- * map insert and two lookups, about 460 instructions a frame in 4.0), also
- * while applelegacy is disabled (the servermgrd plugin's postdissector is
- * called from it), and counts it among the enabled postdissectors (a handle
- * of no protocol would not count: without another enabled postdissector,
- * libwireshark would call none). dissect_applelegacy checks that
- * applelegacy is enabled itself (annotating, set once per session), and sets
- * current_proto for its expert items. */
+ * calls it on every frame without adding and removing a protocol layer, and
+ * counts it among the enabled postdissectors (docs/performance.md has the
+ * measurement that keeps it). dissect_applelegacy checks that applelegacy is
+ * enabled itself (annotating, set once per session), and sets current_proto
+ * for its expert items. */
 static int proto_applelegacy_post = -1;
 static protocol_t *applelegacy_protocol;
 #define AL_SHORT_NAME "AppleLegacy"

@@ -1033,9 +1033,9 @@ static bool frame_has_http(packet_info *pinfo)
 
 /* The postdissector. Its handle belongs to "servermgrd.postdissector", a
  * protocol in name only under "frame", which is always enabled: libwireshark
- * calls it without adding and removing a protocol layer (a map insert and
- * two lookups, about 460 instructions a frame in 4.0) and counts it among
- * the enabled postdissectors (a handle of no protocol would not count). It
+ * calls it without adding and removing a protocol layer and counts it among
+ * the enabled postdissectors (a handle of no protocol would not count; the
+ * measurement is in docs/performance.md). It
  * checks that servermgrd is enabled itself (servermgrd_enabled), and names
  * servermgrd in current_proto for the expert items drawn here. A first pass
  * without a tree has nothing to draw and nothing stored: it returns at once. */
