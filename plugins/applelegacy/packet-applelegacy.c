@@ -640,16 +640,18 @@ static bool same_verdict(bool a, const al_verdict_t *va, bool b, const al_verdic
  * from the rule (handshakes.h). No conversation is looked up for a frame
  * that belongs to none. */
 static bool frame_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport,
-                          bool rule_may_apply, al_verdict_t *v)
+                          bool rule_may_apply, al_verdict_t *v, bool *from_pair)
 {
     uint16_t sport = (uint16_t)pinfo->srcport, dport = (uint16_t)pinfo->destport;
     bool by_rule =
         rule_may_apply && al_classify(registry, &classify_opts, transport, sport, dport, 0, v);
+    *from_pair = false;
     if (transport != AL_TRANSPORT_TCP)
         return by_rule;
     uint16_t server = syn_server_port(tvb, pinfo);
     if (!server) {
         server = al_handshake_server_port(&pinfo->src, &pinfo->dst, sport, dport);
+        *from_pair = server != 0;
         return server ? al_classify(registry, &classify_opts, transport, sport, dport, server, v)
                       : by_rule;
     }
@@ -664,6 +666,7 @@ static bool frame_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t tran
     const al_conv_t *c = (const al_conv_t *)conversation_get_proto_data(
         find_or_create_conversation(pinfo), proto_applelegacy);
     if (c) {
+        *from_pair = true;
         server = c->service_port;
         by_handshake = al_classify(registry, &classify_opts, transport, sport, dport, server, v);
         if (same_verdict(by_rule, &rule, by_handshake, v))
@@ -673,22 +676,52 @@ static bool frame_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t tran
     return by_handshake;
 }
 
-/* The record of the frame's conversation (first pass: found, or made from
- * the verdict; later passes: what the frame kept), NULL for a frame of no
- * service in the registry. */
+/* The verdict a frame gives alone, in a later pass: its own SYN or SYN/ACK,
+ * else the port rule. */
+static bool own_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport,
+                        bool rule_may_apply, al_verdict_t *v)
+{
+    uint16_t sport = (uint16_t)pinfo->srcport, dport = (uint16_t)pinfo->destport;
+    uint16_t server = transport == AL_TRANSPORT_TCP ? syn_server_port(tvb, pinfo) : 0;
+    if (!server && !rule_may_apply)
+        return false;
+    return al_classify(registry, &classify_opts, transport, sport, dport, server, v);
+}
+
+/* Kept with a frame whose negative verdict came from its pair's handshake. */
+static const int no_service_by_pair;
+
+/* The record of the frame's conversation, found or made from the verdict;
+ * NULL for a frame of no service in the registry. A frame whose verdict came
+ * from its pair's handshake (the table may say otherwise by a later pass) or
+ * from its conversation keeps it; a later pass decides the other frames
+ * again from themselves, as the first did. */
 static al_conv_t *frame_conversation(tvbuff_t *tvb, packet_info *pinfo, al_transport_t transport,
                                      bool rule_may_apply)
 {
-    if (PINFO_FD_VISITED(pinfo))
-        return (al_conv_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_applelegacy, 0);
     al_verdict_t v;
-    if (!frame_verdict(tvb, pinfo, transport, rule_may_apply, &v))
+    if (PINFO_FD_VISITED(pinfo)) {
+        void *kept = p_get_proto_data(wmem_file_scope(), pinfo, proto_applelegacy, 0);
+        if (kept)
+            return kept == &no_service_by_pair ? NULL : (al_conv_t *)kept;
+        if (!own_verdict(tvb, pinfo, transport, rule_may_apply, &v))
+            return NULL;
+        return (al_conv_t *)conversation_get_proto_data(find_or_create_conversation(pinfo),
+                                                        proto_applelegacy);
+    }
+    bool from_pair;
+    if (!frame_verdict(tvb, pinfo, transport, rule_may_apply, &v, &from_pair)) {
+        if (from_pair)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_applelegacy, 0,
+                             (void *)&no_service_by_pair);
         return NULL;
+    }
     conversation_t *conv = find_or_create_conversation(pinfo);
     al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
     if (!c)
         c = new_conv(pinfo, conv, &v, &pinfo->src, &pinfo->dst);
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_applelegacy, 0, c);
+    if (from_pair)
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_applelegacy, 0, c);
     return c;
 }
 
