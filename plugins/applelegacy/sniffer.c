@@ -32,9 +32,8 @@
 void proto_register_applelegacy_sniffer(void);
 void proto_reg_handoff_applelegacy_sniffer(void);
 
-/* Bytes of a TCP segment a generic signature looks at (a UDP datagram is
- * looked at whole), and payload-bearing packets tried, per conversation. */
-#define SNIFF_BYTES     256
+/* Payload-bearing packets tried per conversation (each looked at as
+ * applelegacy-api.h says: AL_SNIFF_TCP_BYTES of a segment, a datagram whole). */
 #define SNIFF_MAX_TRIES 4
 
 static int proto_sniffer = -1;
@@ -145,7 +144,7 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
                              GINT_TO_POINTER(proto + 1));
         return (int)len;
     }
-    guint n = transport == AL_TRANSPORT_UDP ? len : MIN(len, SNIFF_BYTES);
+    guint n = transport == AL_TRANSPORT_UDP ? len : MIN(len, AL_SNIFF_TCP_BYTES);
     const al_signature_t *sig = al_sniff(tvb_get_ptr(tvb, 0, n), n, transport);
     dissector_handle_t handle = sig ? find_dissector(sig->dissector) : NULL;
     if (handle) {

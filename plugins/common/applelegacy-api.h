@@ -39,8 +39,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define AL_SNIFFER_LIST   "applelegacy.sniffer"
-#define AL_EVENT_TAP_NAME "applelegacy.event"
+#define AL_SNIFFER_LIST "applelegacy.sniffer"
+/* What a heuristic on the list looks at: the first AL_SNIFF_TCP_BYTES of a
+ * TCP segment, a UDP datagram whole (the sniffer's generic signatures do the
+ * same). */
+#define AL_SNIFF_TCP_BYTES 256
+#define AL_EVENT_TAP_NAME  "applelegacy.event"
 
 /* Joins the sniffer's list with heuristic fn (enabled): true when the list
  * exists, false when the registry plugin is not loaded. Call at handoff. */

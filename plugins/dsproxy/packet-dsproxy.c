@@ -349,12 +349,11 @@ static al_heur_bool_t dissect_dsproxy_heur(tvbuff_t *tvb, packet_info *pinfo, pr
  * TCP, the check the registry's port sniffer applies, dsproxy_match() on the
  * first 256 bytes of the segment. It differs from the "tcp" heuristic, which
  * reads the whole segment, only on more than 248 bytes of leading padding. */
-#define DSPROXY_SNIFF_BYTES 256
 
 static al_heur_bool_t dissect_dsproxy_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
                                                    proto_tree *tree, void *data)
 {
-    guint len = MIN(tvb_captured_length(tvb), DSPROXY_SNIFF_BYTES);
+    guint len = MIN(tvb_captured_length(tvb), AL_SNIFF_TCP_BYTES);
 
     if (pinfo->ptype != PT_TCP || len == 0 || !dsproxy_match(tvb_get_ptr(tvb, 0, len), len))
         return FALSE;

@@ -153,7 +153,6 @@ static al_heur_bool_t dissect_netinfo_heur_tcp(tvbuff_t *tvb, packet_info *pinfo
  * a call with or without a record mark on either transport; RPC, as a rule,
  * refuses the form that does not fit the transport, and claim() takes nothing
  * then. */
-#define NETINFO_SNIFF_BYTES 256
 
 static al_heur_bool_t dissect_netinfo_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
                                                    proto_tree *tree, void *data)
@@ -161,7 +160,7 @@ static al_heur_bool_t dissect_netinfo_heur_sniffer(tvbuff_t *tvb, packet_info *p
     guint len = tvb_captured_length(tvb);
 
     if (pinfo->ptype == PT_TCP)
-        len = MIN(len, NETINFO_SNIFF_BYTES);
+        len = MIN(len, AL_SNIFF_TCP_BYTES);
     else if (pinfo->ptype != PT_UDP)
         return FALSE;
     if (len == 0 || !netinfo_match(tvb_get_ptr(tvb, 0, len), len))

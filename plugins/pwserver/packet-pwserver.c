@@ -708,7 +708,6 @@ static al_heur_bool_t dissect_pwserver_heur_udp(tvbuff_t *tvb, packet_info *pinf
  * 256 bytes of a TCP segment or on the whole UDP datagram. Unlike the "tcp"
  * and "udp" heuristics it takes either transport's form on both, and on TCP
  * it looks for the first line's end in 256 bytes, not 1,024. */
-#define PWSERVER_SNIFF_BYTES 256
 
 static al_heur_bool_t dissect_pwserver_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
                                                     proto_tree *tree, void *data)
@@ -716,7 +715,7 @@ static al_heur_bool_t dissect_pwserver_heur_sniffer(tvbuff_t *tvb, packet_info *
     guint len = tvb_captured_length(tvb);
 
     if (pinfo->ptype == PT_TCP)
-        len = MIN(len, PWSERVER_SNIFF_BYTES);
+        len = MIN(len, AL_SNIFF_TCP_BYTES);
     else if (pinfo->ptype != PT_UDP)
         return FALSE;
     if (len == 0 || !pwserver_match(tvb_get_ptr(tvb, 0, len), len))

@@ -385,12 +385,11 @@ static al_heur_bool_t dissect_servermgrd_heur(tvbuff_t *tvb, packet_info *pinfo,
  * TCP, the check the registry's port sniffer applies, servermgrd_match() on
  * the first 256 bytes of the segment. The "tcp" heuristic reads 2,048: a
  * response whose Server header ends past byte 256 is found there only. */
-#define SERVERMGRD_SNIFF_BYTES 256
 
 static al_heur_bool_t dissect_servermgrd_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
                                                       proto_tree *tree, void *data)
 {
-    unsigned n = MIN(tvb_captured_length(tvb), SERVERMGRD_SNIFF_BYTES);
+    unsigned n = MIN(tvb_captured_length(tvb), AL_SNIFF_TCP_BYTES);
     if (pinfo->ptype != PT_TCP || n == 0 || !servermgrd_match(tvb_get_ptr(tvb, 0, n), n))
         return FALSE;
     dissect_servermgrd(tvb, pinfo, tree, data);
