@@ -190,11 +190,13 @@ class ProtocolStack(CaptureTestCase):
     def test_icmp_error_is_not_taken_for_a_wildcard_conversation(self):
         # TFTP's read request makes a conversation for any port of the
         # server: the unreachable quoting the probe of 732 must not be taken
-        # for the serialnumberd conversation that conversation holds
+        # for the serialnumberd conversation that conversation holds (the
+        # client's port in Xsan's range, as in the Metasploit UDP scan, so
+        # that the quote's ports are in the table)
         rrq = b"\x00\x01a.txt\x00octet\x00"
-        snquery = frame(SCANNER, TARGET, 40000, 626, b"SNQUERY: 127.0.0.1:AAAAAA:xsvr", proto="udp")
-        other = frame(SCANNER, TARGET, 40000, 732, b"x", proto="udp")
-        cap = self.write(Capture().udp(SCANNER, TARGET, 40000, 69, rrq).add(snquery)
+        snquery = frame(SCANNER, TARGET, 54143, 626, b"SNQUERY: 127.0.0.1:AAAAAA:xsvr", proto="udp")
+        other = frame(SCANNER, TARGET, 54143, 732, b"x", proto="udp")
+        cap = self.write(Capture().udp(SCANNER, TARGET, 54143, 69, rrq).add(snquery)
                          .add(icmp_unreachable(snquery)).add(other).add(icmp_unreachable(other)))
         rows = fields(cap, ["frame.number", "applelegacy.port", "applelegacy.state"], "applelegacy")
         self.assertEqual(rows, [["2", "626", "no answer"], ["3", "626", "rejected"]])
