@@ -553,7 +553,10 @@ static void update_state(packet_info *pinfo, al_conv_t *c, const al_conn_event_t
         }
         other_port = c->counted == 1 ? p->elsewhere > 0 : p->on_port > 0;
     }
-    if (p->finding_frame)
+    /* A port of a range row (Xsan's 49152-65535) is counted with the others
+     * but raises no finding itself: Apple names a range, not a port, and a
+     * SYN to one high port is the internet's background scanning. */
+    if (p->finding_frame || al_row_is_range(c->group->rows[0]))
         return;
     /* rejected on this frame; or the client probes again, this service
      * (a retransmission) or another port of the same server, and nothing

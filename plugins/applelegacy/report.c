@@ -529,15 +529,18 @@ static void probe_free(gpointer p)
 }
 
 /* The probe findings, in report order: per client and server, every
- * conversation to an Apple port, where at least one went unanswered or was
- * refused. */
+ * conversation to an Apple port, where at least one to a port of a single
+ * row went unanswered or was refused (a range row's ports, Xsan's
+ * 49152-65535, are listed with the others but make no finding alone, as
+ * the registry's expert item). */
 static GPtrArray *probe_findings(report_t *r)
 {
     /* the pairs with something unanswered first: only they become findings */
     GHashTable *probed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint id = 0; id < r->convs->len; id++) {
         const report_conv_t *c = (const report_conv_t *)g_ptr_array_index(r->convs, id);
-        if (c && !c->to_group && !al_state_answered((al_state_t)c->state))
+        if (c && !c->to_group && !al_state_answered((al_state_t)c->state) &&
+            !al_row_is_range(c->group->rows[0]))
             g_hash_table_add(probed, g_strdup_printf("%s|%s", c->client, c->server));
     }
     GHashTable *pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

@@ -46,6 +46,19 @@ class ConnState(CaptureTestCase):
         self.assertEqual((f["client"], f["server"], f["rejected"], f["conversations"],
                           f["packets"]), (SCANNER, TARGET, 1, 1, 2))
 
+    def test_range_ports_alone_are_no_finding(self):
+        # SYNs to two high ports (Xsan's range), refused: the internet's
+        # background scanning, not a probe of Apple ports
+        cap = Capture()
+        for port in (51713, 54967):
+            cap.add(frame(SCANNER, TARGET, 44000, port, flags=SYN))
+            cap.add(frame(TARGET, SCANNER, port, 44000, flags=RST | ACK))
+        cap = self.write(cap)
+        states = fields(cap, ["tcp.dstport", "applelegacy.state"], "applelegacy")
+        self.assertEqual([s[1] for s in states], ["no answer", "rejected"] * 2)
+        self.assertEqual(fields(cap, ["frame.number"], "applelegacy.expert.probe"), [])
+        self.assertEqual(report(cap)["probes"], [])
+
     def test_rst_rejects_and_range_ports_are_one_entry(self):
         cap = Capture()
         for port in (51713, 54967, 3283):
