@@ -609,6 +609,38 @@ static al_conv_t *new_conv(packet_info *pinfo, conversation_t *conv, const al_ve
     return c;
 }
 
+/* c is the record of the pair src:sport -> dst:dport. */
+static bool record_of(const al_conv_t *c, const address *src, const address *dst, uint16_t sport,
+                      uint16_t dport)
+{
+    if (c->service_port == dport && addresses_equal(&c->server, dst) &&
+        addresses_equal(&c->client, src))
+        return true;
+    return c->service_port == sport && addresses_equal(&c->server, src) &&
+           addresses_equal(&c->client, dst);
+}
+
+/* The record of the pair src:sport -> dst:dport, made from v where it has
+ * none (v NULL: only looked up). libwireshark's lookup falls back to a
+ * conversation another dissector made with a wildcard port (TFTP's, for a
+ * reply from any port), which other pairs share: a record there holds for
+ * its own pair only, and another pair gets a conversation of its own. */
+static al_conv_t *pair_record(packet_info *pinfo, al_transport_t transport, const address *src,
+                              const address *dst, uint16_t sport, uint16_t dport,
+                              const al_verdict_t *v)
+{
+    conversation_type ctype = transport == AL_TRANSPORT_TCP ? CONVERSATION_TCP : CONVERSATION_UDP;
+    conversation_t *conv = find_conversation(pinfo->num, src, dst, ctype, sport, dport, 0);
+    al_conv_t *c = conv ? (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy) : NULL;
+    if (c && record_of(c, src, dst, sport, dport))
+        return c;
+    if (!v)
+        return NULL;
+    if (!conv || c)
+        conv = conversation_new(pinfo->num, src, dst, ctype, sport, dport, 0);
+    return new_conv(pinfo, conv, v, src, dst);
+}
+
 /* The service port a TCP frame's own SYN or SYN/ACK names, 0 when the
  * frame has none (or its TCP header is not in the frame: then the port rule
  * decides, as for a conversation whose handshake was not captured). */
@@ -666,8 +698,8 @@ static bool frame_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t tran
     }
     /* A SYN that starts no new conversation (TCP keeps it in the one it
      * has) keeps that conversation's verdict. */
-    const al_conv_t *c = (const al_conv_t *)conversation_get_proto_data(
-        find_or_create_conversation(pinfo), proto_applelegacy);
+    const al_conv_t *c =
+        pair_record(pinfo, transport, &pinfo->src, &pinfo->dst, sport, dport, NULL);
     if (c) {
         *from_pair = true;
         server = c->service_port;
@@ -709,8 +741,8 @@ static al_conv_t *frame_conversation(tvbuff_t *tvb, packet_info *pinfo, al_trans
             return kept == &no_service_by_pair ? NULL : (al_conv_t *)kept;
         if (!own_verdict(tvb, pinfo, transport, rule_may_apply, &v))
             return NULL;
-        return (al_conv_t *)conversation_get_proto_data(find_or_create_conversation(pinfo),
-                                                        proto_applelegacy);
+        return pair_record(pinfo, transport, &pinfo->src, &pinfo->dst, (uint16_t)pinfo->srcport,
+                           (uint16_t)pinfo->destport, NULL);
     }
     bool from_pair;
     if (!frame_verdict(tvb, pinfo, transport, rule_may_apply, &v, &from_pair)) {
@@ -719,10 +751,8 @@ static al_conv_t *frame_conversation(tvbuff_t *tvb, packet_info *pinfo, al_trans
                              (void *)&no_service_by_pair);
         return NULL;
     }
-    conversation_t *conv = find_or_create_conversation(pinfo);
-    al_conv_t *c = (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy);
-    if (!c)
-        c = new_conv(pinfo, conv, &v, &pinfo->src, &pinfo->dst);
+    al_conv_t *c = pair_record(pinfo, transport, &pinfo->src, &pinfo->dst, (uint16_t)pinfo->srcport,
+                               (uint16_t)pinfo->destport, &v);
     if (from_pair)
         p_add_proto_data(wmem_file_scope(), pinfo, proto_applelegacy, 0, c);
     return c;
@@ -986,17 +1016,6 @@ static AL_COLD int annotate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     return len;
 }
 
-/* c is the record of the pair src:sport -> dst:dport. */
-static bool record_of(const al_conv_t *c, const address *src, const address *dst, uint16_t sport,
-                      uint16_t dport)
-{
-    if (c->service_port == dport && addresses_equal(&c->server, dst) &&
-        addresses_equal(&c->client, src))
-        return true;
-    return c->service_port == sport && addresses_equal(&c->server, src) &&
-           addresses_equal(&c->client, dst);
-}
-
 /* An ICMP or ICMPv6 error quoting a packet on a service port: a frame of
  * the quoted conversation, sent on the service side; destination
  * unreachable rejects it. */
@@ -1020,14 +1039,7 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
     int type = q.addr_len == 4 ? AT_IPv4 : AT_IPv6;
     set_address(&qsrc, type, (int)q.addr_len, q.src);
     set_address(&qdst, type, (int)q.addr_len, q.dst);
-    conversation_type ctype = transport == AL_TRANSPORT_TCP ? CONVERSATION_TCP : CONVERSATION_UDP;
-    conversation_t *conv = find_conversation(pinfo->num, &qsrc, &qdst, ctype, sport, dport, 0);
-    al_conv_t *c = conv ? (al_conv_t *)conversation_get_proto_data(conv, proto_applelegacy) : NULL;
-    /* find_conversation() falls back to a conversation made with a wildcard
-     * port (a dissector expecting a reply from any port): a record there may
-     * be another pair's */
-    if (c && !record_of(c, &qsrc, &qdst, sport, dport))
-        c = NULL, conv = NULL;
+    al_conv_t *c = pair_record(pinfo, transport, &qsrc, &qdst, sport, dport, NULL);
     if (!c) {
         al_verdict_t v;
         uint16_t server = transport == AL_TRANSPORT_TCP
@@ -1035,9 +1047,7 @@ static AL_COLD int annotate_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_
                               : 0;
         if (!al_classify(registry, &classify_opts, transport, sport, dport, server, &v))
             return 0;
-        if (!conv)
-            conv = conversation_new(pinfo->num, &qsrc, &qdst, ctype, sport, dport, 0);
-        c = new_conv(pinfo, conv, &v, &qsrc, &qdst);
+        c = pair_record(pinfo, transport, &qsrc, &qdst, sport, dport, &v);
     }
     const char *saved_proto = pinfo->current_proto;
     pinfo->current_proto = AL_SHORT_NAME;

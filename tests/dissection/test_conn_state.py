@@ -200,6 +200,18 @@ class ProtocolStack(CaptureTestCase):
         rows = fields(cap, ["frame.number", "serialnumberd", "applelegacy.port"])
         self.assertEqual([r for r in rows if r[1] or r[2]], [["2", "serialnumberd", "626"]])
 
+    def test_record_of_a_wildcard_conversation_is_its_own_pair_s(self):
+        # TFTP's conversation for any port of the server holds the record of
+        # 54143 -> 626; the next datagram, 54143 -> 3283, is Net Assistant's
+        rrq = b"\x00\x01a.txt\x00octet\x00"
+        cap = self.write(Capture().udp(SCANNER, TARGET, 54143, 69, rrq)
+                         .udp(SCANNER, TARGET, 54143, 626, b"SNQUERY: 127.0.0.1:AAAAAA:xsvr")
+                         .udp(SCANNER, TARGET, 54143, 3283, b"\x00\x14\x00\x01\x03"))
+        rows = fields(cap, ["frame.number", "applelegacy.port", "applelegacy.service"],
+                      "applelegacy")
+        self.assertEqual(rows, [["2", "626", "serialnumberd"], ["3", "3283", "Net Assistant"]])
+        self.assertEqual(len(report(cap)["probes"][0]["ports"]), 2)
+
     def test_icmp_error_is_not_taken_for_a_wildcard_conversation(self):
         # TFTP's read request makes a conversation for any port of the
         # server: the unreachable quoting the probe of 732 must not be taken
