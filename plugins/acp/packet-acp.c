@@ -576,9 +576,10 @@ static al_heur_bool_t dissect_acp_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, pr
 static al_heur_bool_t dissect_acp_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                                void *data)
 {
-    guint len = MIN(tvb_captured_length(tvb), (guint)ACP_HEADER_LEN);
+    guint len;
+    const guint8 *p = al_sniff_window(tvb, pinfo, AL_SNIFF_TCP, &len);
 
-    if (pinfo->ptype != PT_TCP || len < 8 || !acp_match(tvb_get_ptr(tvb, 0, len), len))
+    if (!p || len < 8 || !acp_match(p, MIN(len, (guint)ACP_HEADER_LEN)))
         return FALSE;
     dissect_acp(tvb, pinfo, tree, data);
     return TRUE;

@@ -108,9 +108,10 @@ static al_heur_bool_t dissect_apdisc_heur(tvbuff_t *tvb, packet_info *pinfo, pro
 static al_heur_bool_t dissect_apdisc_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
                                                   proto_tree *tree, void *data)
 {
-    guint len = tvb_captured_length(tvb);
+    guint len;
+    const guint8 *p = al_sniff_window(tvb, pinfo, AL_SNIFF_UDP, &len);
 
-    if (pinfo->ptype != PT_UDP || len == 0 || !apdisc_match(tvb_get_ptr(tvb, 0, len), len))
+    if (!p || !apdisc_match(p, len))
         return FALSE;
     dissect_apdisc(tvb, pinfo, tree, data);
     return TRUE;

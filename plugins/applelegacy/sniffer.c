@@ -144,8 +144,9 @@ static int dissect_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
                              GINT_TO_POINTER(proto + 1));
         return (int)len;
     }
-    guint n = transport == AL_TRANSPORT_UDP ? len : MIN(len, AL_SNIFF_TCP_BYTES);
-    const al_signature_t *sig = al_sniff(tvb_get_ptr(tvb, 0, n), n, transport);
+    guint n;
+    const guint8 *window = al_sniff_window(tvb, pinfo, AL_SNIFF_TCP | AL_SNIFF_UDP, &n);
+    const al_signature_t *sig = window ? al_sniff(window, n, transport) : NULL;
     dissector_handle_t handle = sig ? find_dissector(sig->dissector) : NULL;
     if (handle) {
         found(conv, sc, pinfo, handle);

@@ -676,9 +676,10 @@ static al_heur_bool_t dissect_ard_heur_udp(tvbuff_t *tvb, packet_info *pinfo, pr
 static al_heur_bool_t dissect_ard_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                                void *data)
 {
-    guint cap = tvb_captured_length(tvb);
+    guint len;
+    const guint8 *p = al_sniff_window(tvb, pinfo, AL_SNIFF_UDP, &len);
 
-    if (pinfo->ptype != PT_UDP || cap == 0 || !ard_match(tvb_get_ptr(tvb, 0, cap), cap))
+    if (!p || !ard_match(p, len))
         return FALSE;
     dissect_ard(tvb, pinfo, tree, data);
     return TRUE;

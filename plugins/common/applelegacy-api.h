@@ -44,6 +44,8 @@
  * TCP segment, a UDP datagram whole (the sniffer's generic signatures do the
  * same). */
 #define AL_SNIFF_TCP_BYTES 256
+#define AL_SNIFF_TCP       (1u << 0)
+#define AL_SNIFF_UDP       (1u << 1)
 #define AL_EVENT_TAP_NAME  "applelegacy.event"
 
 /* Joins the sniffer's list with heuristic fn (enabled): true when the list
@@ -55,6 +57,21 @@ static inline bool al_join_sniffer(heur_dissector_t fn, const char *display_name
         return false;
     heur_dissector_add(AL_SNIFFER_LIST, fn, display_name, short_name, proto, HEURISTIC_ENABLE);
     return true;
+}
+
+/* The payload bytes a heuristic on the list checks, on the transports it runs
+ * on (AL_SNIFF_TCP, AL_SNIFF_UDP): *len of them; NULL on another transport or
+ * with no payload. */
+static inline const guint8 *al_sniff_window(tvbuff_t *tvb, packet_info *pinfo, unsigned transports,
+                                            guint *len)
+{
+    guint n = tvb_captured_length(tvb);
+    if (pinfo->ptype == PT_TCP && (transports & AL_SNIFF_TCP))
+        n = MIN(n, AL_SNIFF_TCP_BYTES);
+    else if (pinfo->ptype != PT_UDP || !(transports & AL_SNIFF_UDP))
+        n = 0;
+    *len = n;
+    return n ? tvb_get_ptr(tvb, 0, (gint)n) : NULL;
 }
 
 /* One event about the service at server, transport port. */

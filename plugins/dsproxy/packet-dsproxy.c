@@ -353,9 +353,10 @@ static al_heur_bool_t dissect_dsproxy_heur(tvbuff_t *tvb, packet_info *pinfo, pr
 static al_heur_bool_t dissect_dsproxy_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
                                                    proto_tree *tree, void *data)
 {
-    guint len = MIN(tvb_captured_length(tvb), AL_SNIFF_TCP_BYTES);
+    guint len;
+    const guint8 *p = al_sniff_window(tvb, pinfo, AL_SNIFF_TCP, &len);
 
-    if (pinfo->ptype != PT_TCP || len == 0 || !dsproxy_match(tvb_get_ptr(tvb, 0, len), len))
+    if (!p || !dsproxy_match(p, len))
         return FALSE;
     dissect_dsproxy(tvb, pinfo, tree, data);
     return TRUE;

@@ -229,10 +229,10 @@ static al_heur_bool_t dissect_eppc_heur(tvbuff_t *tvb, packet_info *pinfo, proto
 static al_heur_bool_t dissect_eppc_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                                 void *data)
 {
-    guint len = tvb_captured_length(tvb);
+    guint len;
+    const guint8 *p = al_sniff_window(tvb, pinfo, AL_SNIFF_TCP, &len);
 
-    if (pinfo->ptype != PT_TCP || len < EPPC_MAGIC_SIZE ||
-        !eppc_match(tvb_get_ptr(tvb, 0, len), len))
+    if (!p || len < EPPC_MAGIC_SIZE || !eppc_match(p, len))
         return FALSE;
     dissect_eppc(tvb, pinfo, tree, data);
     return TRUE;

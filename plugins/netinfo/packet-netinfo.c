@@ -157,13 +157,10 @@ static al_heur_bool_t dissect_netinfo_heur_tcp(tvbuff_t *tvb, packet_info *pinfo
 static al_heur_bool_t dissect_netinfo_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
                                                    proto_tree *tree, void *data)
 {
-    guint len = tvb_captured_length(tvb);
+    guint len;
+    const guint8 *p = al_sniff_window(tvb, pinfo, AL_SNIFF_TCP | AL_SNIFF_UDP, &len);
 
-    if (pinfo->ptype == PT_TCP)
-        len = MIN(len, AL_SNIFF_TCP_BYTES);
-    else if (pinfo->ptype != PT_UDP)
-        return FALSE;
-    if (len == 0 || !netinfo_match(tvb_get_ptr(tvb, 0, len), len))
+    if (!p || !netinfo_match(p, len))
         return FALSE;
     return dissect_netinfo(tvb, pinfo, tree, data) != 0;
 }

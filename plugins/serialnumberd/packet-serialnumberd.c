@@ -232,12 +232,10 @@ static al_heur_bool_t dissect_serialnumberd_heur(tvbuff_t *tvb, packet_info *pin
 static al_heur_bool_t dissect_serialnumberd_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
                                                          proto_tree *tree, void *data)
 {
-    guint8 head[SN_MAGIC_LEN];
+    guint len;
+    const guint8 *p = al_sniff_window(tvb, pinfo, AL_SNIFF_UDP, &len);
 
-    if (pinfo->ptype != PT_UDP || tvb_captured_length(tvb) < SN_MAGIC_LEN)
-        return FALSE;
-    tvb_memcpy(tvb, head, 0, SN_MAGIC_LEN);
-    if (!serialnumberd_match(head, SN_MAGIC_LEN))
+    if (!p || len < SN_MAGIC_LEN || !serialnumberd_match(p, SN_MAGIC_LEN))
         return FALSE;
     dissect_serialnumberd(tvb, pinfo, tree, data);
     return TRUE;

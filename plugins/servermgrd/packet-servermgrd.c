@@ -389,8 +389,10 @@ static al_heur_bool_t dissect_servermgrd_heur(tvbuff_t *tvb, packet_info *pinfo,
 static al_heur_bool_t dissect_servermgrd_heur_sniffer(tvbuff_t *tvb, packet_info *pinfo,
                                                       proto_tree *tree, void *data)
 {
-    unsigned n = MIN(tvb_captured_length(tvb), AL_SNIFF_TCP_BYTES);
-    if (pinfo->ptype != PT_TCP || n == 0 || !servermgrd_match(tvb_get_ptr(tvb, 0, n), n))
+    guint len;
+    const guint8 *p = al_sniff_window(tvb, pinfo, AL_SNIFF_TCP, &len);
+
+    if (!p || !servermgrd_match(p, len))
         return FALSE;
     dissect_servermgrd(tvb, pinfo, tree, data);
     return TRUE;
