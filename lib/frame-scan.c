@@ -123,20 +123,10 @@ found:
 int al_tcp_flags_at(const uint8_t *f, size_t len, size_t o, size_t addr_len, const uint8_t *src,
                     const uint8_t *dst, uint16_t sport, uint16_t dport)
 {
-    size_t t;
-    if (o + 40 > len)
-        return -1;
-    if (addr_len == 4) {
-        t = o + (size_t)(f[o] & 0x0f) * 4;
-        if (f[o] >> 4 != 4 || t < o + 20 || f[o + 9] != AL_IPPROTO_TCP ||
-            (get16(f + o + 6) & 0x1fff))
-            return -1;
-    } else {
-        t = o + 40;
-        if (addr_len != 16 || f[o] >> 4 != 6 || f[o + 6] != AL_IPPROTO_TCP)
-            return -1;
-    }
-    if (t + 20 > len || !ports_at(f, t, sport, dport) || !addresses_at(f, o, addr_len, src, dst))
+    size_t t, ip_payload, alen;
+    if (o + 20 > len || !ip_header_at(f, len, o, AL_IPPROTO_TCP, 20, &t, &ip_payload, &alen) ||
+        alen != addr_len || !ports_at(f, t, sport, dport) ||
+        !addresses_at(f, o, addr_len, src, dst))
         return -1;
     return f[t + 13];
 }
