@@ -6,9 +6,8 @@
  */
 #include <epan/packet.h>
 
-#include <string.h>
-
 #include "handshakes.h"
+#include "port-set.h"
 
 typedef struct {
     address a; /* the pair in a direction-free order: (a, port_a) <= (b, port_b) */
@@ -22,16 +21,11 @@ static wmem_map_t *handshakes; /* handshake_t, keyed by itself */
 /* The ports a kept handshake names as the server, one bit each: a frame on
  * neither of them needs no lookup (nearly every frame, since handshakes that
  * overrule the port rule are few). Set for the capture, never cleared. */
-static uint8_t server_ports[65536 / 8];
-
-static bool is_server_port(uint16_t port)
-{
-    return server_ports[port >> 3] & (1u << (port & 7));
-}
+static al_port_set_t server_ports;
 
 static void handshakes_init(void)
 {
-    memset(server_ports, 0, sizeof(server_ports));
+    al_port_set_clear(&server_ports);
 }
 
 static guint handshake_hash(gconstpointer key)
@@ -70,7 +64,7 @@ void al_handshakes_register(void)
 uint16_t al_handshake_server_port(const address *src, const address *dst, uint16_t sport,
                                   uint16_t dport)
 {
-    if (!is_server_port(sport) && !is_server_port(dport))
+    if (!al_port_set_has(&server_ports, sport) && !al_port_set_has(&server_ports, dport))
         return 0;
     handshake_t key;
     make_key(&key, src, dst, sport, dport);
@@ -82,8 +76,8 @@ void al_handshake_set(const address *src, const address *dst, uint16_t sport, ui
                       uint16_t server_port)
 {
     if (server_port)
-        server_ports[server_port >> 3] |= (uint8_t)(1u << (server_port & 7));
-    else if (!is_server_port(sport) && !is_server_port(dport))
+        al_port_set_add(&server_ports, server_port);
+    else if (!al_port_set_has(&server_ports, sport) && !al_port_set_has(&server_ports, dport))
         return; /* nothing kept for the pair */
     handshake_t key;
     make_key(&key, src, dst, sport, dport);

@@ -34,6 +34,7 @@
 #include "conn-state.h"
 #include "frame-scan.h"
 #include "handshakes.h"
+#include "port-set.h"
 #include "mdns-parse.h"
 
 void proto_register_applelegacy(void);
@@ -224,17 +225,17 @@ const char *applelegacy_scope_name(void)
     return scope_names[registry_scope];
 }
 
-/* The ephemeral_ports preference as one bit a port, made at the start of
- * each dissection session: asked for both ports of nearly every frame. */
-static uint8_t ephemeral[65536 / 8];
+/* The ephemeral_ports preference as a port set, made at the start of each
+ * dissection session: asked for both ports of nearly every frame. */
+static al_port_set_t ephemeral;
 
 static void make_ephemeral_bits(void)
 {
-    memset(ephemeral, 0, sizeof(ephemeral));
+    al_port_set_clear(&ephemeral);
     for (guint i = 0; pref_ephemeral_ports && i < pref_ephemeral_ports->nranges; i++) {
         for (guint32 p = pref_ephemeral_ports->ranges[i].low;
              p <= pref_ephemeral_ports->ranges[i].high && p <= 65535; p++)
-            ephemeral[p >> 3] |= (uint8_t)(1u << (p & 7));
+            al_port_set_add(&ephemeral, (uint16_t)p);
     }
 }
 
@@ -265,7 +266,7 @@ static void applelegacy_cleanup(void)
 
 static bool port_is_ephemeral(uint16_t port, const void *data _U_)
 {
-    return ephemeral[port >> 3] & (1u << (port & 7));
+    return al_port_set_has(&ephemeral, port);
 }
 
 static const char *transport_upper(uint8_t transport)
