@@ -993,7 +993,9 @@ static AL_COLD int annotate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     application_layers(pinfo, c->group, &first, &meets);
     al_transport_hdr_t hdr;
     bool have_hdr = false;
-    if (meets < 0 && first >= 0) {
+    /* another dissector took the payload: it may still be the expected Apple
+     * protocol's, until the conversation is seen to carry something else */
+    if (meets < 0 && first >= 0 && (!c->observed_frame || strcmp(c->observed, expected) == 0)) {
         have_hdr = frame_payload(tvb, pinfo, transport, &hdr);
         int apple = apple_signature(tvb, pinfo, tree, expected, have_hdr ? &hdr : NULL);
         if (apple >= 0)
