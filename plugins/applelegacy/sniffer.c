@@ -192,60 +192,48 @@ int applelegacy_sniffed_in_frame(packet_info *pinfo)
     return GPOINTER_TO_INT(p_get_proto_data(wmem_file_scope(), pinfo, proto_sniffer, 0)) - 1;
 }
 
-/* The Apple protocols: the filter names of the list's entries, gathered at
- * the start of every dissection session (after every plugin's handoff). */
-static GHashTable *apple_names;
+/* The Apple protocols: the list's entries by filter name, gathered at the
+ * start of every dissection session (after every plugin's handoff). */
+static GHashTable *apple_entries;
 
-static void add_apple_name(const char *list _U_, heur_dtbl_entry_t *entry, gpointer user_data)
+static void add_apple_entry(const char *list _U_, heur_dtbl_entry_t *entry, gpointer user_data)
 {
     if (entry->protocol)
-        g_hash_table_add((GHashTable *)user_data,
-                         (gpointer)proto_get_protocol_filter_name(proto_get_id(entry->protocol)));
+        g_hash_table_insert((GHashTable *)user_data,
+                            (gpointer)proto_get_protocol_filter_name(proto_get_id(entry->protocol)),
+                            entry);
 }
 
 static void sniffer_init(void)
 {
-    if (!apple_names)
-        apple_names = g_hash_table_new(g_str_hash, g_str_equal);
-    g_hash_table_remove_all(apple_names);
-    heur_dissector_table_foreach(AL_SNIFFER_LIST, add_apple_name, apple_names);
+    if (!apple_entries)
+        apple_entries = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_remove_all(apple_entries);
+    heur_dissector_table_foreach(AL_SNIFFER_LIST, add_apple_entry, apple_entries);
 }
 
 static void sniffer_cleanup(void)
 {
-    if (apple_names)
-        g_hash_table_destroy(apple_names);
-    apple_names = NULL;
+    if (apple_entries)
+        g_hash_table_destroy(apple_entries);
+    apple_entries = NULL;
 }
 
 bool applelegacy_is_apple_protocol(const char *filter_name)
 {
-    return filter_name && apple_names && g_hash_table_contains(apple_names, filter_name);
-}
-
-typedef struct {
-    const char *name;
-    heur_dtbl_entry_t *entry;
-} entry_search_t;
-
-static void match_entry(const char *list _U_, heur_dtbl_entry_t *entry, gpointer user_data)
-{
-    entry_search_t *s = (entry_search_t *)user_data;
-    if (!s->entry && entry->protocol &&
-        strcmp(proto_get_protocol_filter_name(proto_get_id(entry->protocol)), s->name) == 0)
-        s->entry = entry;
+    return filter_name && apple_entries && g_hash_table_contains(apple_entries, filter_name);
 }
 
 int applelegacy_try_apple_protocol(const char *filter_name, tvbuff_t *tvb, packet_info *pinfo,
                                    proto_tree *tree)
 {
-    entry_search_t s = {filter_name, NULL};
-    if (!applelegacy_is_apple_protocol(filter_name))
+    heur_dtbl_entry_t *entry =
+        filter_name && apple_entries
+            ? (heur_dtbl_entry_t *)g_hash_table_lookup(apple_entries, filter_name)
+            : NULL;
+    if (!entry || !entry->enabled || !proto_is_protocol_enabled(entry->protocol))
         return -1;
-    heur_dissector_table_foreach(AL_SNIFFER_LIST, match_entry, &s);
-    if (!s.entry || !s.entry->enabled || !proto_is_protocol_enabled(s.entry->protocol))
-        return -1;
-    return s.entry->dissector(tvb, pinfo, tree, NULL) ? proto_get_id(s.entry->protocol) : -1;
+    return entry->dissector(tvb, pinfo, tree, NULL) ? proto_get_id(entry->protocol) : -1;
 }
 
 void proto_register_applelegacy_sniffer(void)
