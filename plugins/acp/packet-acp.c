@@ -737,11 +737,8 @@ void proto_reg_handoff_acp(void)
     /* With the registry plugin, its port sniffer owns TCP 5009 and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented port itself. */
-    if (al_join_sniffer(dissect_acp_heur_sniffer, "AirPort ACP on the Apple ports", "acp_sniffer",
-                        proto_acp))
-        dissector_add_for_decode_as_with_preference("tcp.port", acp_handle);
-    else
-        dissector_add_uint_range_with_preference("tcp.port", ACP_TCP_PORTS, acp_handle);
+    al_join_sniffer_or_take_ports(dissect_acp_heur_sniffer, "AirPort ACP on the Apple ports",
+                                  "acp_sniffer", proto_acp, acp_handle, ACP_TCP_PORTS, NULL);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took

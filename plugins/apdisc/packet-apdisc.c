@@ -160,12 +160,9 @@ void proto_reg_handoff_apdisc(void)
     /* With the registry plugin, its port sniffer owns UDP 192 and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented port itself. */
-    if (al_join_sniffer(dissect_apdisc_heur_sniffer,
-                        "AirPort base-station probe on the Apple ports", "apdisc_sniffer",
-                        proto_apdisc))
-        dissector_add_for_decode_as_with_preference("udp.port", apdisc_handle);
-    else
-        dissector_add_uint_range_with_preference("udp.port", APDISC_UDP_PORTS, apdisc_handle);
+    al_join_sniffer_or_take_ports(dissect_apdisc_heur_sniffer,
+                                  "AirPort base-station probe on the Apple ports", "apdisc_sniffer",
+                                  proto_apdisc, apdisc_handle, NULL, APDISC_UDP_PORTS);
     /* Disabled by default: 4 bytes from one capture is too weak a signature
      * for UDP in general. Enable with --enable-heuristic apdisc_udp. */
     heur_dissector_add("udp", dissect_apdisc_heur, "AirPort base-station probe over UDP",

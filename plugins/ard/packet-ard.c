@@ -828,14 +828,8 @@ void proto_reg_handoff_ard(void)
      * matching payload over through its list (TCP 3283 is ARD by Decode As
      * only: nothing tells its payload); alone, this plugin decodes its
      * documented ports itself. */
-    if (al_join_sniffer(dissect_ard_heur_sniffer, "ARD on the Apple ports", "ard_sniffer",
-                        proto_ard)) {
-        dissector_add_for_decode_as_with_preference("udp.port", ard_handle);
-        dissector_add_for_decode_as_with_preference("tcp.port", ard_handle);
-    } else {
-        dissector_add_uint_range_with_preference("udp.port", ARD_PORTS, ard_handle);
-        dissector_add_uint_range_with_preference("tcp.port", ARD_PORTS, ard_handle);
-    }
+    al_join_sniffer_or_take_ports(dissect_ard_heur_sniffer, "ARD on the Apple ports", "ard_sniffer",
+                                  proto_ard, ard_handle, ARD_PORTS, ARD_PORTS);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took

@@ -74,6 +74,28 @@ static inline const guint8 *al_sniff_window(tvbuff_t *tvb, packet_info *pinfo, u
     return n ? tvb_get_ptr(tvb, 0, (gint)n) : NULL;
 }
 
+/* At handoff: joins the sniffer's list with fn; without the registry plugin
+ * the plugin takes its documented ports itself (tcp_ports, udp_ports: range
+ * strings, NULL for a transport it does not run on). Decode As and a port
+ * preference exist on those tables either way. */
+static inline void al_join_sniffer_or_take_ports(heur_dissector_t fn, const char *display_name,
+                                                 const char *short_name, int proto,
+                                                 dissector_handle_t handle, const char *tcp_ports,
+                                                 const char *udp_ports)
+{
+    bool joined = al_join_sniffer(fn, display_name, short_name, proto);
+    const char *tables[] = {"tcp.port", "udp.port"};
+    const char *ports[] = {tcp_ports, udp_ports};
+    for (int i = 0; i < 2; i++) {
+        if (!ports[i])
+            continue;
+        if (joined)
+            dissector_add_for_decode_as_with_preference(tables[i], handle);
+        else
+            dissector_add_uint_range_with_preference(tables[i], ports[i], handle);
+    }
+}
+
 /* One event about the service at server, transport port. */
 typedef struct {
     const char *warning;   /* report key, "ard_amplification": [a-z0-9_]+ */

@@ -456,11 +456,9 @@ void proto_reg_handoff_dsproxy(void)
     /* With the registry plugin, its port sniffer owns TCP 625 (where TLS is
      * seen too) and hands matching payload over through its list; alone,
      * this plugin decodes its documented port itself. */
-    if (al_join_sniffer(dissect_dsproxy_heur_sniffer, "DSProxy on the Apple ports",
-                        "dsproxy_sniffer", proto_dsproxy))
-        dissector_add_for_decode_as_with_preference("tcp.port", dsproxy_handle);
-    else
-        dissector_add_uint_range_with_preference("tcp.port", DSPROXY_TCP_PORTS, dsproxy_handle);
+    al_join_sniffer_or_take_ports(dissect_dsproxy_heur_sniffer, "DSProxy on the Apple ports",
+                                  "dsproxy_sniffer", proto_dsproxy, dsproxy_handle,
+                                  DSPROXY_TCP_PORTS, NULL);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took

@@ -301,11 +301,9 @@ void proto_reg_handoff_eppc(void)
     /* With the registry plugin, its port sniffer owns TCP 3031 and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented port itself. */
-    if (al_join_sniffer(dissect_eppc_heur_sniffer, "Remote Apple Events on the Apple ports",
-                        "eppc_sniffer", proto_eppc))
-        dissector_add_for_decode_as_with_preference("tcp.port", eppc_handle);
-    else
-        dissector_add_uint_range_with_preference("tcp.port", EPPC_TCP_PORTS, eppc_handle);
+    al_join_sniffer_or_take_ports(dissect_eppc_heur_sniffer,
+                                  "Remote Apple Events on the Apple ports", "eppc_sniffer",
+                                  proto_eppc, eppc_handle, EPPC_TCP_PORTS, NULL);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took

@@ -205,14 +205,9 @@ void proto_reg_handoff_netinfo(void)
     /* With the registry plugin, its port sniffer owns TCP 985 and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented port, on TCP and UDP, itself. */
-    if (al_join_sniffer(dissect_netinfo_heur_sniffer, "NetInfo on the Apple ports",
-                        "netinfo_sniffer", proto_netinfo)) {
-        dissector_add_for_decode_as_with_preference("udp.port", netinfo_handle);
-        dissector_add_for_decode_as_with_preference("tcp.port", netinfo_handle);
-    } else {
-        dissector_add_uint_range_with_preference("udp.port", NETINFO_PORTS, netinfo_handle);
-        dissector_add_uint_range_with_preference("tcp.port", NETINFO_PORTS, netinfo_handle);
-    }
+    al_join_sniffer_or_take_ports(dissect_netinfo_heur_sniffer, "NetInfo on the Apple ports",
+                                  "netinfo_sniffer", proto_netinfo, netinfo_handle, NETINFO_PORTS,
+                                  NETINFO_PORTS);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; these find the protocol
      * on any other port, at a cost on every payload no port dissector took

@@ -879,14 +879,10 @@ void proto_reg_handoff_pwserver(void)
     /* With the registry plugin, its port sniffer owns these ports and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented ports itself. */
-    if (al_join_sniffer(dissect_pwserver_heur_sniffer, "Apple Password Server on the Apple ports",
-                        "pwserver_sniffer", proto_pwserver)) {
-        dissector_add_for_decode_as_with_preference("tcp.port", pwserver_handle);
-        dissector_add_for_decode_as_with_preference("udp.port", pwserver_handle);
-    } else {
-        dissector_add_uint_range_with_preference("tcp.port", PWSERVER_TCP_PORTS, pwserver_handle);
-        dissector_add_uint_range_with_preference("udp.port", PWSERVER_UDP_PORTS, pwserver_handle);
-    }
+    al_join_sniffer_or_take_ports(dissect_pwserver_heur_sniffer,
+                                  "Apple Password Server on the Apple ports", "pwserver_sniffer",
+                                  proto_pwserver, pwserver_handle, PWSERVER_TCP_PORTS,
+                                  PWSERVER_UDP_PORTS);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; these find the protocol
      * on any other port, at a cost on every payload no port dissector took

@@ -307,12 +307,10 @@ void proto_reg_handoff_serialnumberd(void)
     /* With the registry plugin, its port sniffer owns UDP 626 and hands
      * matching payload over through its list; alone, this plugin decodes its
      * documented port itself. */
-    if (al_join_sniffer(dissect_serialnumberd_heur_sniffer, "serialnumberd on the Apple ports",
-                        "serialnumberd_sniffer", proto_serialnumberd))
-        dissector_add_for_decode_as_with_preference("udp.port", serialnumberd_handle);
-    else
-        dissector_add_uint_range_with_preference("udp.port", SERIALNUMBERD_UDP_PORTS,
-                                                 serialnumberd_handle);
+    al_join_sniffer_or_take_ports(dissect_serialnumberd_heur_sniffer,
+                                  "serialnumberd on the Apple ports", "serialnumberd_sniffer",
+                                  proto_serialnumberd, serialnumberd_handle, NULL,
+                                  SERIALNUMBERD_UDP_PORTS);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took

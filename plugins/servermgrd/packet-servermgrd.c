@@ -1207,12 +1207,9 @@ void proto_reg_handoff_servermgrd(void)
      * hands matching payload over through its list (TLS on 311 goes to TLS,
      * and the postdissector finds the HTTP inside); alone, this plugin
      * decodes its one verified port, 311, itself. */
-    if (al_join_sniffer(dissect_servermgrd_heur_sniffer, "servermgrd on the Apple ports",
-                        "servermgrd_sniffer", proto_servermgrd))
-        dissector_add_for_decode_as_with_preference("tcp.port", servermgrd_handle);
-    else
-        dissector_add_uint_range_with_preference("tcp.port", SERVERMGRD_TCP_PORTS,
-                                                 servermgrd_handle);
+    al_join_sniffer_or_take_ports(dissect_servermgrd_heur_sniffer, "servermgrd on the Apple ports",
+                                  "servermgrd_sniffer", proto_servermgrd, servermgrd_handle,
+                                  SERVERMGRD_TCP_PORTS, NULL);
     /* Off by default, as every Apple heuristic: on the ports in Apple's tables
      * the registry's sniffer hands the payload over; this finds the protocol
      * on any other port, at a cost on every payload no port dissector took
