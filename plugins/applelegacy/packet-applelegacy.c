@@ -691,7 +691,9 @@ static bool frame_verdict(tvbuff_t *tvb, packet_info *pinfo, al_transport_t tran
         return server ? al_classify(registry, &classify_opts, transport, sport, dport, server, v)
                       : by_rule;
     }
-    al_verdict_t rule = *v;
+    al_verdict_t rule = {0};
+    if (by_rule)
+        rule = *v;
     bool by_handshake = al_classify(registry, &classify_opts, transport, sport, dport, server, v);
     if (same_verdict(by_rule, &rule, by_handshake, v)) {
         al_handshake_set(&pinfo->src, &pinfo->dst, sport, dport, 0);
